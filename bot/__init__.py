@@ -1,0 +1,1 @@
+"""Exemplar bot: proposing and reviewing 'điển hình tiên tiến' nominations in chat."""

@@ -1,0 +1,125 @@
+"""The app factory and its two thin runners: long polling (embedded) and webhook (scale-out)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.handlers import build_router
+from bot.handlers.commands import set_default_commands
+from bot.middlewares.leave_wizard import LeaveWizardMiddleware
+from bot.middlewares.requests import BlockedUserMiddleware, RetryAfterMiddleware
+from bot.middlewares.update_context import UpdateContextMiddleware
+from storage.db import create_engine, create_session_factory
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    bot: Bot
+    dispatcher: Dispatcher
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.engine.dispose()
+
+
+def create_bot(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession] | None = None
+) -> Bot:
+    api = (
+        TelegramAPIServer.from_base(str(settings.telegram_api_base).rstrip("/"))
+        if settings.telegram_api_base
+        else PRODUCTION
+    )
+    session = AiohttpSession(api=api, proxy=settings.telegram_proxy)
+    bot = Bot(settings.require_token(), session=session)
+    bot.session.middleware(RetryAfterMiddleware())
+    if session_factory is not None:
+        bot.session.middleware(BlockedUserMiddleware(session_factory))
+    return bot
+
+
+def create_dispatcher(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    dispatcher = Dispatcher(storage=storage or MemoryStorage())
+    dispatcher.update.outer_middleware(UpdateContextMiddleware(session_factory, settings))
+    dispatcher.message.middleware(LeaveWizardMiddleware())
+    dispatcher.include_router(build_router())
+    dispatcher.startup.register(set_default_commands)
+    return dispatcher
+
+
+def create_app(settings: Settings, storage: BaseStorage | None = None) -> App:
+    engine = create_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+    bot = create_bot(settings, session_factory)
+    dispatcher = create_dispatcher(settings, session_factory, storage)
+    return App(settings, engine, session_factory, bot, dispatcher)
+
+
+async def run_polling(
+    app: App, *, handle_signals: bool = True, handle_as_tasks: bool = True
+) -> None:
+    """Embedded mode: one process asks Telegram for updates."""
+    await app.bot.delete_webhook(drop_pending_updates=False)
+    try:
+        await app.dispatcher.start_polling(
+            app.bot,
+            handle_signals=handle_signals,
+            handle_as_tasks=handle_as_tasks,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+            close_bot_session=False,
+        )
+    finally:
+        await app.close()
+
+
+def webhook_application(app: App) -> web.Application:
+    """Scale-out mode: several workers behind one URL, each serving this application."""
+    settings = app.settings
+    web_app = web.Application()
+    SimpleRequestHandler(
+        dispatcher=app.dispatcher, bot=app.bot, secret_token=settings.webhook_secret
+    ).register(web_app, path=WEBHOOK_PATH)
+    setup_application(web_app, app.dispatcher, bot=app.bot)
+
+    async def on_startup(_: web.Application) -> None:
+        url = str(settings.webhook_url).rstrip("/") + WEBHOOK_PATH
+        await app.bot.set_webhook(
+            url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        )
+
+    async def on_cleanup(_: web.Application) -> None:
+        await app.engine.dispose()
+
+    web_app.on_startup.append(on_startup)
+    web_app.on_cleanup.append(on_cleanup)
+    return web_app
+
+
+def run_webhook(app: App) -> None:
+    web.run_app(
+        webhook_application(app), host=app.settings.webhook_host, port=app.settings.webhook_port
+    )

@@ -1,0 +1,99 @@
+"""Settings from the environment or `.env`, checked once at start-up.
+
+A wrong setting stops the bot with one line naming it (see ``load_settings``), rather than a
+traceback half-way through the first update.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.i18n import SUPPORTED_LOCALES
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/exemplar.db"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = Field(default=None, description="Token from @BotFather")
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_api_base: AnyHttpUrl | None = None
+    telegram_proxy: str | None = None
+    default_locale: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    evidence_dir: Path = Path("./var/evidence")
+    webhook_url: AnyHttpUrl | None = None
+    webhook_secret: str | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    invitation_days: int = Field(default=14, ge=1, le=365)
+    log_level: str = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        raw = value.get_secret_value().strip()
+        head, _, tail = raw.partition(":")
+        if not head.isdigit() or len(tail) < 20:
+            raise ValueError("expected the form 123456:ABC… given by @BotFather")
+        return SecretStr(raw)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db")
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError("one of " + ", ".join(SUPPORTED_LOCALES))
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("not a known time zone") from exc
+        return value
+
+    @field_validator("telegram_proxy")
+    @classmethod
+    def _proxy(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://", "socks4://", "socks5://")):
+            raise ValueError("expected http://, https://, socks4:// or socks5://host:port")
+        return value or None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def require_token(self) -> str:
+        if self.bot_token is None:
+            raise ConfigError("BOT_TOKEN: missing (set it in the environment or .env)")
+        return self.bot_token.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; turn pydantic's report into one line naming the first bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "SETTINGS"
+        raise ConfigError(f"{name}: {first['msg']}") from None

@@ -1,0 +1,1 @@
+"""Multi-step dialogs as transport-free screens: text, choices, and the input expected next."""

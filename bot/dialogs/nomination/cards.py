@@ -1,0 +1,494 @@
+"""The wizard's words: questions, verdicts with their citations, the summary card, drafts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dialogs.nomination.inputs import BadInput
+from bot.dialogs.nomination.steps import MAX_LENGTH, Step, criteria_of, is_answered
+from bot.dialogs.screen import Choice, Screen, rows_of
+from bot.i18n import N_, _, format_datetime, format_number, get_locale
+from bot.plans.schema import Criterion, Plan
+from bot.plans.summary import subject_label as plan_subject_label
+from bot.workflow.actor import Role
+from bot.workflow.criteria import Verdict, eligible, findings
+from bot.workflow.nominations import plan_of, possible_duplicates
+from bot.workflow.quotas import progress
+from bot.workflow.text import TooLong
+from storage.models import Nomination, Unit
+
+FIELD_QUESTIONS = {
+    ("individual", "name"): N_("Full name of the person you propose?"),
+    ("household", "name"): N_("Full name of the head of the household?"),
+    ("collective", "name"): N_("Name of the collective (agency, school, village, association…)?"),
+    ("individual", "sex"): N_("Sex?"),
+    ("individual", "birth_year"): N_("Year of birth? (4 digits, e.g. 1975)"),
+    ("individual", "ethnicity"): N_("Ethnic group? Choose one, or type its name."),
+    ("household", "ethnicity"): N_("Ethnic group of the household? Choose one, or type its name."),
+    ("individual", "position"): N_("Position or role (e.g. village elder, farmer, teacher)?"),
+    ("individual", "home"): N_("Where does the person live?"),
+    ("household", "home"): N_("Where does the household live?"),
+    ("collective", "home"): N_("Where is the collective?"),
+    ("household", "address"): N_("Address of the household (hamlet, group, house number)?"),
+    ("collective", "head"): N_("Full name of the head of the collective?"),
+    ("collective", "members"): N_("How many members does the collective have?"),
+    ("individual", "phone"): N_("Phone number of the person (optional)?"),
+    ("household", "phone"): N_("Phone number of the household (optional)?"),
+}
+FIELD_LABELS = {
+    "name": N_("Name"), "sex": N_("Sex"), "birth_year": N_("Year of birth"),
+    "ethnicity": N_("Ethnic group"), "position": N_("Position"), "home": N_("Lives in"),
+    "address": N_("Address"), "head": N_("Head"), "members": N_("Members"), "phone": N_("Phone"),
+}  # fmt: skip
+SEX_LABELS = {"male": N_("Male"), "female": N_("Female")}
+VERDICT_MARKS = {Verdict.MET: "✅", Verdict.NOT_MET: "❌", Verdict.AWAITING_EVIDENCE: "⏳",
+                 Verdict.UNANSWERED: "▫️"}  # fmt: skip
+
+
+def plan_label(plan: Plan, role: Role, show_unit: bool) -> str:
+    """Titles all start "Kế hoạch xây dựng…": the issuer and number tell plans apart."""
+    label = f"{plan.plan.issuer}: {plan.plan.document}"
+    return f"{label} ({role.unit_name})" if show_unit else label
+
+
+def plan_choice_text(plans: list[Plan]) -> str:
+    lines = [_("Under which plan do you propose?")]
+    lines += [f"{n}. {p.title_for(get_locale())} ({p.plan.document}, {p.plan.issuer})"
+              for n, p in enumerate(plans, start=1)]
+    return "\n".join(lines)
+
+
+def subject_label(kind: str) -> str:
+    label = plan_subject_label(kind)
+    return label[:1].upper() + label[1:]
+
+
+def started(plan: Plan) -> str:
+    return _(
+        "New proposal under: {title} ({document}). Every answer is saved at once; you can "
+        "leave and continue later with /drafts."
+    ).format(title=plan.title_for(get_locale()), document=plan.plan.document)
+
+
+def citation(plan: Plan, cite: str) -> str:
+    return f"{cite}, {plan.plan.document}"
+
+
+def criterion_question(criterion: Criterion, plan: Plan, step: Step, today: date) -> str:
+    locale = get_locale()
+    text = criterion.text_for(locale)
+    cite = citation(plan, criterion.cite)
+    optional = "" if criterion.required else "\n" + _("(optional criterion)")
+    if step.prefix == "y":
+        return (
+            _("Did they hold the title “{title}” in {year}?").format(
+                title=criterion.title, year=step.year
+            )
+            + f"\n\n«{text}» ({cite}){optional}"
+        )
+    if step.prefix == "e":
+        return (
+            _(
+                "Send photos or documents that prove it (at least {count}). Press Done when "
+                "finished."
+            ).format(count=criterion.min_files_required)
+            + f"\n\n«{text}» ({cite})"
+        )
+    if criterion.kind == "attest":
+        ask = _("Does the nominee meet this criterion?")
+    elif criterion.kind == "evidence":
+        ask = _("Does the nominee meet this criterion? You will be asked for proof.")
+    elif criterion.kind == "number":
+        ask = _("Type the figure.") + " " + threshold(criterion)
+    elif criterion.kind == "choice":
+        ask = _("Choose the answer that applies.")
+    else:
+        ask = _("Describe it in a few sentences.")
+    return f"«{text}» ({cite}){optional}\n\n{ask}"
+
+
+def threshold(criterion: Criterion) -> str:
+    unit = f" {criterion.unit}" if criterion.unit else ""
+    if criterion.min is not None and criterion.max is not None:
+        return _("Required: from {min} to {max}{unit}.").format(
+            min=format_number(criterion.min), max=format_number(criterion.max), unit=unit
+        )
+    if criterion.min is not None:
+        return _("Required: at least {min}{unit}.").format(
+            min=format_number(criterion.min), unit=unit
+        )
+    return _("Required: at most {max}{unit}.").format(
+        max=format_number(criterion.max or 0), unit=unit
+    )
+
+
+async def question(
+    session: AsyncSession, nomination: Nomination, plan: Plan, step: Step, today: date
+) -> str:
+    prefix = step.prefix
+    subject = nomination.subject_kind or "individual"
+    if prefix == "kind":
+        return _("Whom do you propose?")
+    if prefix == "category":
+        lines = [_("In which field?")]
+        lines += [
+            f"{n}. {c.title_for(get_locale())}"
+            for n, c in enumerate(plan.categories_for(subject), start=1)
+        ]
+        return "\n".join(lines)
+    if prefix == "consent":
+        quota = await quota_text(session, nomination, plan, today)
+        ask = _(
+            "Has the person (or household, or collective) agreed to be proposed? Their personal "
+            "details, including ethnic group, are kept only with their consent."
+        )
+        return f"{quota}\n\n{ask}" if quota else ask
+    if prefix == "f":
+        text = _(FIELD_QUESTIONS.get((subject, step.arg), FIELD_LABELS.get(step.arg, step.arg)))
+        limit = MAX_LENGTH.get(step.arg)
+        return text + (
+            "\n" + _("(at most {limit} characters)").format(limit=limit) if limit else ""
+        )
+    if prefix == "achievements":
+        return _(
+            "Briefly describe their achievements (at least 10 characters, at most 2000), "
+            "or send a voice note."
+        )
+    return criterion_question(plan.criterion(step.arg), plan, step, today)
+
+
+def current_value(nomination: Nomination, plan: Plan, step: Step) -> str:
+    value = answer_text(nomination, plan, step)
+    return _("Current answer: {value}").format(value=value) if value else ""
+
+
+def answer_text(nomination: Nomination, plan: Plan, step: Step) -> str:
+    prefix = step.prefix
+    locale = get_locale()
+    if prefix == "kind" and nomination.subject_kind:
+        return subject_label(nomination.subject_kind)
+    if prefix == "category" and nomination.category_id:
+        return plan.category(nomination.category_id).title_for(locale)
+    if prefix == "consent" and nomination.consent_at:
+        return _("Yes, they agreed")
+    if prefix == "f":
+        if step.arg == "home":
+            return nomination.nominee.get("home_name", "") or (
+                "✓" if nomination.nominee_unit_id else ""
+            )
+        value = nomination.nominee.get(step.arg)
+        if step.arg == "sex" and value:
+            return _(SEX_LABELS[value])
+        if step.arg == "phone" and step.arg in nomination.nominee and value is None:
+            return _("(skipped)")
+        return "" if value is None else str(value)
+    if prefix == "achievements":
+        if nomination.achievements:
+            return (
+                nomination.achievements
+                if len(nomination.achievements) < 80
+                else (nomination.achievements[:77] + "…")
+            )
+        return _("(voice note)") if nomination.nominee.get("voice_note") else ""
+    answer = nomination.answers.get(step.arg) or {}
+    if prefix == "y":
+        held = (answer.get("years") or {}).get(str(step.year))
+        return "" if held is None else (_("Yes") if held else _("No"))
+    if prefix == "e":
+        return _("files sent") if answer.get("files_done") else ""
+    if "value" not in answer:
+        return ""
+    value = answer["value"]
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, float):
+        return format_number(value)
+    return str(value)
+
+
+def verdict_note(criterion: Criterion, verdict: Verdict) -> str:
+    if verdict is Verdict.MET:
+        return "✅ " + _("Criterion met.")
+    if verdict is Verdict.AWAITING_EVIDENCE:
+        return "⏳ " + _(
+            "Waiting for proof: this criterion is not complete until files are sent. "
+            "You can add them later from the summary."
+        )
+    if not criterion.required:
+        return "ℹ️ " + _("Not met, but this criterion is optional.")
+    return ""
+
+
+def unmet(nomination: Nomination, plan: Plan, criterion: Criterion) -> Screen:
+    text = "\n\n".join(
+        [
+            "❌ " + _("This required criterion is not met:"),
+            f"«{criterion.text_for(get_locale())}»",
+            "(" + citation(plan, criterion.cite) + ")",
+            _("A nomination that does not meet it cannot be sent. What would you like to do?"),
+        ]
+    )
+    action = f"w:{nomination.id}:{nomination.version}"
+    choices = [
+        Choice(_("Change the answer"), f"{action}:r"),
+        Choice(_("Change the field"), f"{action}:cat"),
+        Choice(_("Go on with the other questions"), f"{action}:k"),
+        Choice(_("Keep the draft and leave"), f"{action}:s"),
+    ]
+    return Screen(text, rows_of(choices))
+
+
+def consent_needed(nomination: Nomination) -> Screen:
+    action = f"w:{nomination.id}:{nomination.version}"
+    text = _(
+        "Please ask them first. Nothing about the person is stored until they agree. Your "
+        "draft is kept: continue with /drafts when they have agreed."
+    )
+    return Screen(
+        text,
+        rows_of(
+            [
+                Choice(_("They have agreed now"), f"{action}:r"),
+                Choice(_("Keep the draft and leave"), f"{action}:s"),
+            ]
+        ),
+    )
+
+
+def bad_input(problem: BadInput | TooLong) -> str:
+    if isinstance(problem, TooLong):
+        return "⚠️ " + _(
+            "That is too long: at most {limit} characters (you sent {length}). Please shorten it."
+        ).format(limit=problem.limit, length=problem.length)
+    details = problem.details
+    messages = {
+        "not_a_number": _("Please type a number, for example 70 or 70,5."),
+        "not_a_whole_number": _("Please type a whole number."),
+        "out_of_range": _("Please type a number from {low} to {high}."),
+        "not_a_year": _("Please type a year with 4 digits, from {low} to {high}."),
+        "not_a_date": _("Please type a date as dd/mm/yyyy, for example 25/08/2026."),
+        "date_out_of_range": _("Please type a date from {low} to {high}."),
+        "not_a_phone": _("Please type a Vietnamese phone number, for example 0912345678."),
+        "too_short": _("That is too short: at least {minimum} characters, please."),
+    }
+    return "⚠️ " + messages.get(problem.reason, _("Please try again.")).format(**details)
+
+
+async def quota_text(session: AsyncSession, nomination: Nomination, plan: Plan, today: date) -> str:
+    unit = await session.get(Unit, nomination.unit_id)
+    assert unit is not None
+    lines = await progress(session, plan, unit, today, nomination.category_id)
+    if not lines:
+        return ""
+    parts = []
+    for line in lines:
+        quota = line.quota
+        target = (
+            f"{quota.min}–{quota.max}"
+            if quota.max is not None and quota.max != quota.min
+            else str(quota.min)
+        )
+        parts.append(f"{line.unit.name}: {line.count}/{target}")
+    return _("Quota: {progress}").format(progress="; ".join(parts))
+
+
+async def summary(
+    session: AsyncSession,
+    nomination: Nomination,
+    plan: Plan,
+    steps: list[Step],
+    evidence: dict[str, int],
+    header: str,
+    today: date,
+) -> Screen:
+    locale = get_locale()
+    nominee = nomination.nominee
+    lines = [header, "📋 " + _("Summary of the proposal"), ""]
+    lines.append(
+        _("Plan: {title} ({document})").format(
+            title=plan.title_for(locale), document=plan.plan.document
+        )
+    )
+    if nomination.subject_kind:
+        lines.append(_("Subject: {kind}").format(kind=subject_label(nomination.subject_kind)))
+    if nomination.category_id:
+        lines.append(
+            _("Field: {title}").format(
+                title=plan.category(nomination.category_id).title_for(locale)
+            )
+        )
+    for step in steps:
+        if step.prefix == "f":
+            value = answer_text(nomination, plan, step)
+            if value:
+                lines.append(f"{_(FIELD_LABELS[step.arg])}: {value}")
+    if nomination.achievements or nominee.get("voice_note"):
+        lines.append(
+            _("Achievements: {text}").format(
+                text=answer_text(nomination, plan, Step("achievements"))
+            )
+        )
+    found = findings(criteria_of(nomination, plan), nomination.answers, evidence)
+    if found:
+        lines += ["", _("Criteria:")]
+        for finding in found:
+            c = finding.criterion
+            text = c.text_for(locale)
+            short = text if len(text) <= 90 else text[:87] + "…"
+            optional = "" if c.required else " " + _("(optional)")
+            lines.append(f"{VERDICT_MARKS[finding.verdict]} {short} ({c.cite}){optional}")
+    files = sum(evidence.values())
+    lines.append("")
+    lines.append(_("Evidence: {count} file(s)").format(count=files))
+    quota = await quota_text(session, nomination, plan, today)
+    if quota:
+        lines.append(quota)
+    duplicates = await possible_duplicates(session, nomination)
+    if duplicates:
+        lines.append(
+            "⚠️ "
+            + _(
+                "Possible duplicate: {name} ({year}) is already proposed under this "
+                "plan in the same commune (no. {ids}). Please check before sending."
+            ).format(
+                name=nominee.get("name", ""),
+                year=nominee.get("birth_year", ""),
+                ids=", ".join(str(d.id) for d in duplicates),
+            )
+        )
+    missing = [
+        s
+        for s in steps
+        if s.prefix not in ("summary",)
+        and not is_answered(s, nomination)
+        and not (s.prefix == "f" and s.arg == "phone")
+    ]
+    ok = bool(found) and eligible(found) and not missing and nomination.consent_at is not None
+    lines.append("")
+    if ok:
+        lines.append("✅ " + _("Eligible: all required criteria are met."))
+    else:
+        blocking = [f for f in found if f.blocks]
+        lines.append(
+            "❌ "
+            + _(
+                "Not eligible yet: {count} required criterion/criteria not met or "
+                "incomplete, {missing} question(s) unanswered."
+            ).format(count=len(blocking), missing=len(missing))
+        )
+        for finding in blocking:
+            lines.append(
+                f"  • {finding.criterion.text_for(locale)[:120]} "
+                f"({citation(plan, finding.criterion.cite)})"
+            )
+    action = f"w:{nomination.id}:{nomination.version}"
+    choices = []
+    if ok:
+        choices.append(Choice(_("Send the proposal"), f"{action}:sub", aliases=("gui", "send")))
+    choices.append(Choice(_("Change an answer"), f"{action}:m", aliases=("sua", "edit")))
+    choices.append(
+        Choice(_("Save & leave"), f"{action}:s", aliases=("luu", "save"), numbered=False)
+    )
+    return Screen("\n".join(lines), rows_of(choices))
+
+
+def edit_menu(nomination: Nomination, plan: Plan, steps: list[Step]) -> Screen:
+    action = f"w:{nomination.id}:{nomination.version}"
+    choices = []
+    for index, step in enumerate(steps):
+        if step.prefix == "summary":
+            continue
+        label = step_label(nomination, plan, step)
+        value = answer_text(nomination, plan, step)
+        text = f"{label}: {value}" if value else label
+        choices.append(Choice(text if len(text) <= 60 else text[:57] + "…", f"{action}:e:{index}"))
+    choices.append(
+        Choice(
+            _("◀ Back to the summary"),
+            f"{action}:sum",
+            aliases=("quay lai", "back"),
+            numbered=False,
+        )
+    )
+    return Screen(_("Which answer do you want to change?"), rows_of(choices))
+
+
+def step_label(nomination: Nomination, plan: Plan, step: Step) -> str:
+    prefix = step.prefix
+    if prefix == "kind":
+        return _("Subject")
+    if prefix == "category":
+        return _("Field")
+    if prefix == "consent":
+        return _("Consent")
+    if prefix == "f":
+        return _(FIELD_LABELS[step.arg])
+    if prefix == "achievements":
+        return _("Achievements")
+    criterion = plan.criterion(step.arg)
+    base = criterion.cite
+    if prefix == "y":
+        return f"{base} ({step.year})"
+    if prefix == "e":
+        return _("Proof for {cite}").format(cite=base)
+    return base
+
+
+def saved(nomination: Nomination) -> Screen:
+    name = nomination.nominee.get("name") or _("(no name yet)")
+    return Screen(
+        _("Saved. Your draft for {name} is kept; continue any time with /drafts.").format(name=name)
+    )
+
+
+def left_saved(nomination: Nomination) -> Screen:
+    name = nomination.nominee.get("name") or _("(no name yet)")
+    return Screen(
+        _("Your draft for {name} is saved where you left it; continue with /drafts.").format(
+            name=name
+        ),
+        edit=False,
+    )
+
+
+def submitted(nomination: Nomination) -> Screen:
+    name = nomination.nominee.get("name", "")
+    return Screen(
+        _(
+            "Sent. The proposal for {name} (no. {id}) goes to the first level of review. "
+            "You will be told of every decision."
+        ).format(name=name, id=nomination.id)
+    )
+
+
+def draft_line(number: int, nomination: Nomination, steps: list[Step]) -> str:
+    plan = plan_of(nomination)
+    keys = [s.key for s in steps]
+    position = keys.index(nomination.step) + 1 if nomination.step in keys else 1
+    name = nomination.nominee.get("name") or _("(no name yet)")
+    title = plan.title_for(get_locale())
+    short = title if len(title) <= 50 else title[:47] + "…"
+    state = "" if nomination.state == "draft" else " · " + _("returned for changes")
+    return _("{number}. {name} — {plan} — step {k}/{n} — {when}{state}").format(
+        number=number,
+        name=name,
+        plan=short,
+        k=position,
+        n=len(keys),
+        when=format_datetime(nomination.updated_at),
+        state=state,
+    )
+
+
+def confirm_discard(nomination: Nomination) -> Screen:
+    name = nomination.nominee.get("name") or _("(no name yet)")
+    choices = [
+        Choice(_("Yes, delete it"), f"dr:y:{nomination.id}:{nomination.version}"),
+        Choice(_("No, keep it"), "dr:n"),
+    ]
+    return Screen(
+        _("Delete the draft for {name}? This cannot be undone.").format(name=name),
+        rows_of(choices, per_row=2),
+    )

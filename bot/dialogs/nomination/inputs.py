@@ -1,0 +1,89 @@
+"""Reading what people type: years, numbers in Vietnamese notation, phone numbers, dates.
+
+Each parser returns the value or raises ``BadInput`` with a stable reason; the dialog turns the
+reason into a localized re-prompt that says what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import NumberFormatError, parse_decimal
+
+
+class BadInput(ValueError):
+    def __init__(self, reason: str, **details: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
+
+
+_NUMBER_NOISE = re.compile(r"[%\s]|(?<=\d)[^\d.,]+$")
+
+
+def parse_number(text: str) -> float:
+    """ "70", "70,5", "70.5", "70%", "1.234,5", "1,234.5" and "2 500 000" are all numbers.
+
+    Vietnamese writes a decimal comma and dots between thousands; people on phones often write
+    the English way. Babel parses strictly in each notation; Vietnamese is tried first.
+    """
+    raw = _NUMBER_NOISE.sub("", text.strip())
+    if not raw or not re.fullmatch(r"[-+]?[\d.,]+", raw):
+        raise BadInput("not_a_number")
+    for locale in ("vi", "en"):
+        try:
+            return float(parse_decimal(raw, locale=locale, strict=True))
+        except (NumberFormatError, InvalidOperation):
+            continue
+    try:  # "70.5" is not strict Vietnamese nor strict English with a group: plain decimal
+        return float(Decimal(raw.replace(",", ".")))
+    except InvalidOperation:
+        raise BadInput("not_a_number") from None
+
+
+def parse_int(text: str, low: int, high: int) -> int:
+    try:
+        value = parse_number(text)
+    except BadInput:
+        raise BadInput("not_a_whole_number", low=low, high=high) from None
+    if value != int(value):
+        raise BadInput("not_a_whole_number", low=low, high=high)
+    if not low <= value <= high:
+        raise BadInput("out_of_range", low=low, high=high)
+    return int(value)
+
+
+def parse_year(text: str, low: int, high: int) -> int:
+    digits = text.strip()
+    if not re.fullmatch(r"\d{4}", digits):
+        raise BadInput("not_a_year", low=low, high=high)
+    return parse_int(digits, low, high)
+
+
+def parse_date(text: str, low: date, high: date) -> date:
+    """dd/mm/yyyy (also with - or .), as Vietnamese forms write it."""
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text.strip())
+    if not match:
+        raise BadInput("not_a_date")
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        raise BadInput("not_a_date") from None
+    if not low <= value <= high:
+        raise BadInput("date_out_of_range", low=low, high=high)
+    return value
+
+
+def parse_phone(text: str) -> str:
+    """A Vietnamese phone number: 0xxxxxxxxx or +84xxxxxxxxx, spaces and dots allowed."""
+    digits = re.sub(r"[\s.\-()]", "", text.strip())
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if not re.fullmatch(r"0\d{9,10}", digits):
+        raise BadInput("not_a_phone")
+    return digits

@@ -1,0 +1,139 @@
+"""The steps of the nomination wizard, derived from the draft and its plan.
+
+The list is recomputed from the draft every time (subject kind, category, answers change it),
+so "Bước k/n" is always true to what is left, and nothing about the wizard lives in memory.
+
+Step keys (stored in ``nominations.step``):
+``kind``, ``category``, ``consent``, ``f:<field>``, ``achievements``, ``c:<criterion>``,
+``y:<criterion>:<year>`` (a title held in one year), ``e:<criterion>`` (evidence files),
+``summary``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.plans.schema import Criterion, Plan
+from storage.models import Nomination
+
+#: Nominee fields asked for each kind of subject, in order.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "individual": ("name", "sex", "birth_year", "ethnicity", "position", "home", "phone"),
+    "household": ("name", "ethnicity", "home", "address", "phone"),
+    "collective": ("name", "head", "members", "home"),
+}
+OPTIONAL_FIELDS = frozenset({"phone"})
+
+#: Length caps for typed text (said to the user when exceeded).
+MAX_LENGTH = {
+    "name": 100,
+    "position": 150,
+    "address": 200,
+    "head": 100,
+    "ethnicity": 50,
+    "achievements": 2000,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    key: str
+
+    @property
+    def prefix(self) -> str:
+        return self.key.split(":", 1)[0]
+
+    @property
+    def arg(self) -> str:
+        return self.key.split(":", 2)[1] if ":" in self.key else ""
+
+    @property
+    def year(self) -> int:
+        return int(self.key.rsplit(":", 1)[1])
+
+
+def years_asked(criterion: Criterion, today: date) -> list[int]:
+    """The last N full years, newest first: titles are awarded at the end of a year."""
+    return [today.year - 1 - i for i in range(criterion.years or 1)]
+
+
+def criteria_of(nomination: Nomination, plan: Plan) -> list[Criterion]:
+    if not nomination.category_id or not nomination.subject_kind:
+        return []
+    try:
+        return plan.criteria_for(nomination.category_id, nomination.subject_kind)
+    except KeyError:
+        return []
+
+
+def steps_for(nomination: Nomination, plan: Plan, today: date, skip_home: bool) -> list[Step]:
+    keys: list[str] = []
+    if len(plan.subject_kinds()) > 1:
+        keys.append("kind")
+    subject = nomination.subject_kind
+    if subject is None or len(plan.categories_for(subject)) > 1:
+        keys.append("category")
+    keys.append("consent")
+    for field in FIELDS.get(subject or "individual", ()):
+        if field == "home" and skip_home:
+            continue
+        keys.append(f"f:{field}")
+    keys.append("achievements")
+    for criterion in criteria_of(nomination, plan):
+        if criterion.kind == "years":
+            keys += [f"y:{criterion.id}:{year}" for year in years_asked(criterion, today)]
+            continue
+        keys.append(f"c:{criterion.id}")
+        answer = nomination.answers.get(criterion.id) or {}
+        if criterion.kind == "evidence" and answer.get("value") is True:
+            keys.append(f"e:{criterion.id}")
+    keys.append("summary")
+    return [Step(k) for k in keys]
+
+
+def is_answered(step: Step, nomination: Nomination) -> bool:
+    prefix = step.prefix
+    if prefix == "kind":
+        return nomination.subject_kind is not None
+    if prefix == "category":
+        return nomination.category_id is not None
+    if prefix == "consent":
+        return nomination.consent_at is not None
+    if prefix == "f":
+        field = step.arg
+        if field == "home":
+            return nomination.nominee_unit_id is not None
+        return field in nomination.nominee
+    if prefix == "achievements":
+        return bool(nomination.achievements) or bool(nomination.nominee.get("voice_note"))
+    if prefix == "c":
+        return "value" in (nomination.answers.get(step.arg) or {})
+    if prefix == "y":
+        held = (nomination.answers.get(step.arg) or {}).get("years") or {}
+        return str(step.year) in held
+    if prefix == "e":
+        return bool((nomination.answers.get(step.arg) or {}).get("files_done"))
+    return False  # summary
+
+
+def next_step(steps: list[Step], current: str | None, nomination: Nomination) -> Step:
+    """The first unanswered step after ``current`` (or from the start); the summary if none."""
+    keys = [s.key for s in steps]
+    start = keys.index(current) + 1 if current in keys else 0
+    for step in steps[start:]:
+        if step.prefix == "summary" or not is_answered(step, nomination):
+            return step
+    return steps[-1]
+
+
+def first_open(steps: list[Step], nomination: Nomination) -> Step:
+    return next_step(steps, None, nomination)
+
+
+def previous_step(steps: list[Step], current: str | None) -> Step | None:
+    keys = [s.key for s in steps]
+    if current not in keys:
+        return None
+    index = keys.index(current)
+    return steps[index - 1] if index > 0 else None

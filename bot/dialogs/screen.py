@@ -1,0 +1,84 @@
+"""What a dialog shows: a text and choices, rendered by whatever messenger carries it.
+
+Every choice can also be typed (its number, or its label without diacritics), because Zalo has
+no inline buttons and some users find typing "2" easier than aiming at a small button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.workflow.text import fold
+
+MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button; ``action`` is the callback data: ids and a version, never trusted state."""
+
+    label: str
+    action: str
+    aliases: tuple[str, ...] = ()
+    numbered: bool = True  # whether it takes a number a user can type (navigation does not)
+
+    def __post_init__(self) -> None:
+        if len(self.action.encode()) > MAX_CALLBACK_BYTES:
+            raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {self.action!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    text: str
+    rows: tuple[tuple[Choice, ...], ...] = ()
+    request_contact: bool = False  # offer a "share my phone number" button
+    contact_label: str = ""
+    edit: bool = True  # may replace the message whose button was pressed
+    files: tuple[tuple[str, str], ...] = field(default=())  # (kind, file id) sent after the text
+
+    @property
+    def choices(self) -> list[Choice]:
+        return [c for row in self.rows for c in row]
+
+    def numbered(self) -> list[Choice]:
+        return [c for c in self.choices if c.numbered]
+
+
+def rows_of(choices: Iterable[Choice], per_row: int = 1) -> tuple[tuple[Choice, ...], ...]:
+    items = list(choices)
+    return tuple(tuple(items[i : i + per_row]) for i in range(0, len(items), per_row))
+
+
+def number_labels(choices: Sequence[Choice]) -> list[Choice]:
+    """Prefix numbered choices with "1.", "2.", … so the typed number is visible on the button."""
+    out: list[Choice] = []
+    n = 0
+    for c in choices:
+        if c.numbered:
+            n += 1
+            out.append(Choice(f"{n}. {c.label}", c.action, (*c.aliases, c.label), True))
+        else:
+            out.append(c)
+    return out
+
+
+def _plain(text: str) -> str:
+    """Folded, with symbols (arrows, ticks, emoji) dropped: what a person would type."""
+    kept = "".join(ch if ch.isalnum() or ch == " " else " " for ch in fold(text))
+    return " ".join(kept.split())
+
+
+def match_typed(text: str, screen: Screen) -> Choice | None:
+    """The choice a typed answer means: its number, its label or an alias (diacritics ignored)."""
+    answer = _plain(text)
+    if not answer:
+        return None
+    if answer.isdigit():
+        numbered = screen.numbered()
+        index = int(answer) - 1
+        return numbered[index] if 0 <= index < len(numbered) else None
+    for choice in screen.choices:
+        if any(_plain(name) == answer for name in (choice.label, *choice.aliases)):
+            return choice
+    return None

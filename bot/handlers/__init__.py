@@ -1,0 +1,16 @@
+"""aiogram routers, one per job, joined here in the order they must be tried."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.handlers import common, fallback, invite, onboarding, wizard
+
+
+def build_router() -> Router:
+    root = Router(name="root")
+    # The fallback goes last: it answers whatever the others did not take.
+    root.include_routers(
+        onboarding.router(), common.router(), invite.router(), wizard.router(), fallback.router()
+    )
+    return root

@@ -1,0 +1,71 @@
+"""/help, /lang and /cancel: what every user can do."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dialogs import onboarding as screens
+from bot.handlers.commands import set_personal_commands
+from bot.handlers.ui import Ui
+from bot.i18n import normalize_locale, set_locale
+from bot.workflow.actor import Actor
+from bot.workflow.users import actor_for
+from bot.workflow.users import set_locale as store_locale
+from storage.models import User
+
+
+async def show_help(message: Message, actor: Actor, ui: Ui) -> None:
+    ui.show(screens.help_screen(actor))
+
+
+async def choose_language(
+    message: Message,
+    command: CommandObject,
+    actor: Actor,
+    ui: Ui,
+    session: AsyncSession,
+    db_user: User,
+    bot: Bot,
+) -> None:
+    wanted = normalize_locale((command.args or "").strip())
+    if wanted is None:
+        ui.show(screens.language_screen(actor.locale))
+        return
+    await _switch(wanted, session, db_user, ui, bot)
+
+
+async def language_pressed(
+    query: CallbackQuery, session: AsyncSession, db_user: User, ui: Ui, bot: Bot
+) -> None:
+    wanted = normalize_locale((query.data or "").removeprefix("lang:"))
+    if wanted is None:
+        return
+    await _switch(wanted, session, db_user, ui, bot)
+
+
+async def _switch(locale: str, session: AsyncSession, db_user: User, ui: Ui, bot: Bot) -> None:
+    await store_locale(session, db_user, locale)
+    set_locale(locale)
+    actor = await actor_for(session, db_user)
+    ui.show(screens.language_set())
+    ui.after_commit(lambda: set_personal_commands(bot, actor))
+
+
+async def cancel(message: Message, state: FSMContext, ui: Ui, left_draft: bool = False) -> None:
+    had = left_draft or await state.get_state() is not None
+    await state.clear()
+    ui.remove_keyboard = True
+    ui.show(screens.cancelled(had))
+
+
+def router() -> Router:
+    r = Router(name="common")
+    r.message.register(show_help, Command("help"))
+    r.message.register(choose_language, Command("lang"))
+    r.callback_query.register(language_pressed, F.data.startswith("lang:"))
+    r.message.register(cancel, Command("cancel"))
+    return r

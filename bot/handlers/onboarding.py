@@ -1,0 +1,74 @@
+"""Joining by invitation, and sharing a phone number."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.dialogs import onboarding as screens
+from bot.handlers.commands import set_personal_commands
+from bot.handlers.ui import Ui
+from bot.workflow.actor import Actor
+from bot.workflow.invitations import AcceptOutcome, accept_invitation
+from bot.workflow.text import says
+from bot.workflow.users import actor_for, set_phone
+from storage.models import User
+
+SKIP_WORDS = frozenset({"skip", "bo qua"})
+
+
+async def start_with_code(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    db_user: User,
+    ui: Ui,
+    bot: Bot,
+    settings: Settings,
+) -> None:
+    code = (command.args or "").strip()
+    result = await accept_invitation(session, db_user, code[:64])
+    if result.outcome is not AcceptOutcome.ACCEPTED:
+        ui.show(screens.refused(result.outcome))
+        return
+    assert result.role is not None and result.unit is not None
+    actor = await actor_for(session, db_user, settings.default_locale)
+    ui.show(screens.welcome(db_user.full_name, result.role, result.unit.name))
+    ui.after_commit(lambda: set_personal_commands(bot, actor))
+
+
+async def start_plain(message: Message, actor: Actor, ui: Ui) -> None:
+    ui.show(screens.help_screen(actor))
+
+
+async def contact_shared(message: Message, session: AsyncSession, db_user: User, ui: Ui) -> None:
+    ui.remove_keyboard = True
+    contact = message.contact
+    assert contact is not None
+    if contact.user_id != db_user.telegram_id:
+        ui.show(screens.phone_not_own())
+        return
+    await set_phone(session, db_user, contact.phone_number)
+    ui.show(screens.phone_saved())
+
+
+async def phone_skipped(message: Message, ui: Ui) -> None:
+    ui.remove_keyboard = True
+    ui.show(screens.phone_skipped())
+
+
+def _no_draft(message: Message, db_user: User | None = None) -> bool:
+    """Typed "skip" belongs to the wizard while a draft is open (its optional phone step)."""
+    return db_user is None or db_user.active_nomination_id is None
+
+
+def router() -> Router:
+    r = Router(name="onboarding")
+    r.message.register(start_with_code, CommandStart(deep_link=True))
+    r.message.register(start_plain, CommandStart())
+    r.message.register(contact_shared, F.contact)
+    r.message.register(phone_skipped, lambda m: says(m.text, SKIP_WORDS), _no_draft)
+    return r

@@ -1,0 +1,170 @@
+"""Per-update outbox: handlers queue what to show; it is sent only after the commit.
+
+This is how rule 1 holds by construction: nothing reaches the user before what they answered is
+in the database, and no network call happens while a database write lock is held.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot.dialogs.screen import Screen, number_labels
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4096
+
+
+def inline_markup(screen: Screen) -> InlineKeyboardMarkup | None:
+    if not screen.rows:
+        return None
+    numbered = iter(number_labels(screen.choices))
+    rows = [
+        [
+            InlineKeyboardButton(text=c.label, callback_data=c.action)
+            for c in (next(numbered) for _ in row)
+        ]
+        for row in screen.rows
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def contact_markup(screen: Screen) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=screen.contact_label, request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split at line breaks so a long list never hits Telegram's 4096-character limit."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            parts.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) + 1 > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        parts.append(current)
+    return parts
+
+
+@dataclass
+class Ui:
+    bot: Bot
+    chat_id: int | None
+    callback_query_id: str | None = None
+    callback_message_id: int | None = None
+    _screens: list[tuple[int, Screen, bool]] = field(default_factory=list)
+    _toast: tuple[str, bool] | None = None
+    _after: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    remove_keyboard: bool = False
+
+    def show(self, screen: Screen) -> None:
+        """Show to the person who wrote; a pressed button's message is replaced in place."""
+        if self.chat_id is not None:
+            self._screens.append((self.chat_id, screen, True))
+
+    @property
+    def last_own_screen(self) -> Screen | None:
+        """The last screen shown to the person who wrote: its choices can be typed next."""
+        own = [screen for _chat, screen, is_own in self._screens if is_own]
+        return own[-1] if own else None
+
+    def send_to(self, chat_id: int, screen: Screen) -> None:
+        """Tell someone else (a reviewer, the proposer)."""
+        self._screens.append((chat_id, screen, False))
+
+    def toast(self, text: str, alert: bool = False) -> None:
+        self._toast = (text, alert)
+
+    def after_commit(self, job: Callable[[], Awaitable[None]]) -> None:
+        """Work that must not hold the transaction open, such as downloading evidence."""
+        self._after.append(job)
+
+    def discard(self) -> None:
+        self._screens.clear()
+        self._after.clear()
+
+    async def flush(self) -> None:
+        if self.callback_query_id is not None:
+            text, alert = self._toast or ("", False)
+            try:
+                await self.bot.answer_callback_query(
+                    self.callback_query_id, text=text[:200] or None, show_alert=alert
+                )
+            except TelegramBadRequest as exc:  # too old: the user pressed long ago
+                log.info("callback answer refused: %s", exc)
+        edited = False
+        for chat_id, screen, own in self._screens:
+            may_edit = own and screen.edit and not edited and self.callback_message_id is not None
+            try:
+                if may_edit and await self._edit(chat_id, screen):
+                    edited = True
+                    continue
+                await self._send(chat_id, screen)
+            except TelegramForbiddenError:
+                log.info("chat %s blocked the bot", chat_id)
+        for job in self._after:
+            try:
+                await job()
+            except Exception:
+                log.exception("after-commit job failed")
+
+    async def _edit(self, chat_id: int, screen: Screen) -> bool:
+        parts = split_text(screen.text)
+        if len(parts) > 1 or screen.request_contact or screen.files:
+            return False
+        try:
+            await self.bot.edit_message_text(
+                text=parts[0],
+                chat_id=chat_id,
+                message_id=self.callback_message_id,
+                reply_markup=inline_markup(screen),
+            )
+        except TelegramBadRequest as exc:
+            if "not modified" in str(exc):
+                return True
+            return False  # too old to edit, or deleted: send a new one instead
+        return True
+
+    async def _send(self, chat_id: int, screen: Screen) -> None:
+        parts = split_text(screen.text)
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None
+            if last:
+                if screen.request_contact:
+                    markup = contact_markup(screen)
+                elif screen.rows:
+                    markup = inline_markup(screen)
+                elif self.remove_keyboard:
+                    markup = ReplyKeyboardRemove()
+            await self.bot.send_message(chat_id, part, reply_markup=markup)
+        for kind, file_id in screen.files:
+            if kind == "photo":
+                await self.bot.send_photo(chat_id, file_id)
+            elif kind == "voice":
+                await self.bot.send_voice(chat_id, file_id)
+            else:
+                await self.bot.send_document(chat_id, file_id)

@@ -1,0 +1,235 @@
+"""The nomination wizard on Telegram: routes updates to bot.dialogs.nomination.wizard."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from io import BytesIO
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.dialogs.nomination import wizard
+from bot.dialogs.nomination.wizard import Ctx, IncomingFile, Reply
+from bot.handlers.ui import Ui
+from bot.i18n import DISPLAY_TZ
+from bot.workflow.actor import Actor
+from bot.workflow.evidence import MAX_DOWNLOAD_BYTES, record_blob, store_blob
+from bot.workflow.text import says
+from storage.models import Evidence, User
+
+log = logging.getLogger(__name__)
+
+PROPOSE_WORDS = frozenset({"de xuat", "propose", "de xuat moi"})
+DRAFTS_WORDS = frozenset({"ban nhap", "drafts"})
+
+
+def today() -> datetime:
+    return datetime.now(DISPLAY_TZ)
+
+
+def _ctx(session: AsyncSession, actor: Actor) -> Ctx:
+    return Ctx(session, actor, today().date())
+
+
+def _show(
+    reply: Reply,
+    ui: Ui,
+    bot: Bot,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    for screen in reply.screens:
+        ui.show(screen)
+    if reply.toast:
+        ui.toast(reply.toast)
+    for evidence_id in reply.downloads:
+        ui.after_commit(lambda eid=evidence_id: download(bot, session_factory, settings, eid))
+
+
+async def download(
+    bot: Bot,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    evidence_id: int,
+) -> None:
+    """Fetch a file into the content-addressed store; its file_id is already saved."""
+    async with session_factory() as session:
+        evidence = await session.get(Evidence, evidence_id)
+        if evidence is None or (evidence.size or 0) > MAX_DOWNLOAD_BYTES:
+            return
+        file_id = evidence.file_id
+    buffer = BytesIO()
+    try:
+        await bot.download(file_id, destination=buffer)
+    except TelegramAPIError as exc:
+        log.warning("evidence %s not downloaded: %s", evidence_id, exc)
+        return
+    digest = store_blob(settings.evidence_dir, buffer.getvalue())
+    async with session_factory() as session:
+        await record_blob(session, evidence_id, digest)
+        await session.commit()
+
+
+async def propose(
+    message: Message,
+    session: AsyncSession,
+    actor: Actor,
+    db_user: User,
+    ui: Ui,
+    bot: Bot,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    ctx = _ctx(session, actor)
+    note = await wizard.leave(ctx, db_user)
+    if note is not None:
+        ui.show(note)
+    _show(await wizard.propose(ctx), ui, bot, settings, session_factory)
+
+
+async def drafts(
+    message: Message,
+    session: AsyncSession,
+    actor: Actor,
+    db_user: User,
+    ui: Ui,
+    bot: Bot,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    ctx = _ctx(session, actor)
+    await wizard.leave(ctx, db_user)
+    _show(await wizard.list_drafts(ctx), ui, bot, settings, session_factory)
+
+
+async def plan_pressed(
+    query: CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    ui: Ui,
+    bot: Bot,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    parts = (query.data or "").split(":")
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        reply = await wizard.choose_plan(_ctx(session, actor), int(parts[1]), int(parts[2]))
+        _show(reply, ui, bot, settings, session_factory)
+
+
+async def step_pressed(
+    query: CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    ui: Ui,
+    bot: Bot,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    parts = (query.data or "").split(":")
+    if len(parts) < 4 or not parts[1].isdigit() or not parts[2].isdigit():
+        return
+    arg = parts[4] if len(parts) > 4 else ""
+    reply = await wizard.press(_ctx(session, actor), int(parts[1]), int(parts[2]), parts[3], arg)
+    _show(reply, ui, bot, settings, session_factory)
+
+
+async def drafts_pressed(
+    query: CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    ui: Ui,
+    bot: Bot,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    parts = (query.data or "").split(":")
+    if len(parts) < 2:
+        return
+    nomination_id = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+    version = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
+    reply = await wizard.drafts_pressed(_ctx(session, actor), parts[1], nomination_id, version)
+    _show(reply, ui, bot, settings, session_factory)
+
+
+async def text_typed(
+    message: Message,
+    session: AsyncSession,
+    actor: Actor,
+    db_user: User,
+    ui: Ui,
+    bot: Bot,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    reply = await wizard.typed(_ctx(session, actor), db_user, message.text or "")
+    if reply is None:
+        from bot.dialogs.onboarding import not_understood
+
+        ui.show(not_understood())
+        return
+    _show(reply, ui, bot, settings, session_factory)
+
+
+async def file_sent(
+    message: Message,
+    session: AsyncSession,
+    actor: Actor,
+    db_user: User,
+    ui: Ui,
+    bot: Bot,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    incoming = _incoming(message)
+    reply = None
+    if incoming is not None:
+        reply = await wizard.received_file(_ctx(session, actor), db_user, incoming)
+    if reply is None:  # a sticker, or a file with no draft waiting for one
+        reply = await wizard.typed(_ctx(session, actor), db_user, "")
+    if reply is None:
+        from bot.dialogs.onboarding import not_understood
+
+        ui.show(not_understood())
+        return
+    _show(reply, ui, bot, settings, session_factory)
+
+
+def _incoming(message: Message) -> IncomingFile | None:
+    if message.photo:
+        biggest = message.photo[-1]
+        return IncomingFile(
+            "photo", biggest.file_id, biggest.file_unique_id, None, "image/jpeg", biggest.file_size
+        )
+    if message.document:
+        d = message.document
+        return IncomingFile(
+            "document", d.file_id, d.file_unique_id, d.file_name, d.mime_type, d.file_size
+        )
+    if message.voice:
+        v = message.voice
+        return IncomingFile("voice", v.file_id, v.file_unique_id, None, v.mime_type, v.file_size)
+    return None
+
+
+def _has_draft(message: Message, db_user: User | None = None) -> bool:
+    return db_user is not None and db_user.active_nomination_id is not None
+
+
+def router() -> Router:
+    r = Router(name="wizard")
+    r.message.register(propose, Command("propose"))
+    r.message.register(propose, lambda m: says(m.text, PROPOSE_WORDS))
+    r.message.register(drafts, Command("drafts"))
+    r.message.register(drafts, lambda m: says(m.text, DRAFTS_WORDS))
+    r.callback_query.register(plan_pressed, F.data.startswith("wp:"))
+    r.callback_query.register(step_pressed, F.data.startswith("w:"))
+    r.callback_query.register(drafts_pressed, F.data.startswith("dr:"))
+    r.message.register(text_typed, F.text, ~F.text.startswith("/"), _has_draft)
+    r.message.register(file_sent, _has_draft)
+    return r

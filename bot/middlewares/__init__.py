@@ -1,0 +1,1 @@
+"""aiogram middlewares: one database session per update, and Bot API request policies."""

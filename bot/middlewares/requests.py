@@ -1,0 +1,66 @@
+"""Bot API request policies: wait out flood limits a bounded number of times; note blocks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.workflow.users import mark_blocked
+
+log = logging.getLogger(__name__)
+
+
+class RetryAfterMiddleware(BaseRequestMiddleware):
+    """Obey 429's retry_after, at most ``max_retries`` times and never longer than ``max_wait``."""
+
+    def __init__(self, max_retries: int = 3, max_wait: float = 30.0) -> None:
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        attempt = 0
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                attempt += 1
+                if attempt > self.max_retries or exc.retry_after > self.max_wait:
+                    raise
+                log.info("flood limit on %s: waiting %ss", type(method).__name__, exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
+
+
+class BlockedUserMiddleware(BaseRequestMiddleware):
+    """A 403 means the person blocked the bot: mark them, do not retry."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        try:
+            return await make_request(bot, method)
+        except TelegramForbiddenError:
+            chat_id: Any = getattr(method, "chat_id", None)
+            if isinstance(chat_id, int):
+                async with self.session_factory() as session:
+                    await mark_blocked(session, chat_id)
+                    await session.commit()
+            raise

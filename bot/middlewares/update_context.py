@@ -1,0 +1,109 @@
+"""One database session per update, and the order that keeps rule 1 and rule 2.
+
+1. claim the update_id (a redelivered update stops here);
+2. register the user, build the actor, set the locale;
+3. run the handler, which queues what to show on ``ui``;
+4. commit; 5. only then send.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
+from aiogram.types import TelegramObject, Update
+from aiogram.types import User as TgUser
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.dialogs.screen import Screen
+from bot.handlers.ui import Ui
+from bot.i18n import _, set_locale
+from bot.workflow.users import Contact, actor_for, get_or_register
+from storage.updates import claim_update
+
+log = logging.getLogger(__name__)
+
+
+class UpdateContextMiddleware(BaseMiddleware):
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    ) -> None:
+        self.session_factory = session_factory
+        self.settings = settings
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(event, Update)
+        set_locale(self.settings.default_locale)
+        ui = _make_ui(event, data)
+        async with self.session_factory() as session:
+            if not await claim_update(session, event.update_id):
+                log.info("update %s already handled; skipped", event.update_id)
+                return None
+            tg_user: TgUser | None = data.get("event_from_user")
+            if tg_user is not None and not tg_user.is_bot:
+                user = await get_or_register(
+                    session,
+                    Contact(tg_user.id, tg_user.full_name, tg_user.username, tg_user.language_code),
+                )
+                actor = await actor_for(session, user, self.settings.default_locale)
+                set_locale(actor.locale)
+                data.update(db_user=user, actor=actor)
+            data.update(
+                session=session, ui=ui, settings=self.settings, session_factory=self.session_factory
+            )
+            try:
+                result = await handler(event, data)
+                await session.commit()
+            except Exception:
+                log.exception("update %s failed", event.update_id)
+                await session.rollback()
+                ui.discard()
+                ui.show(
+                    Screen(
+                        _(
+                            "Sorry, something went wrong on our side. Everything you had "
+                            "entered before is saved. Please try again."
+                        ),
+                        edit=False,
+                    )
+                )
+                # The failed update is still marked as handled, so a redelivery cannot repeat it.
+                await claim_update(session, event.update_id)
+                await session.commit()
+                result = None
+        await ui.flush()
+        await remember_choices(data, ui)
+        return result
+
+
+async def remember_choices(data: dict[str, Any], ui: Ui) -> None:
+    """Keep the last screen's choices so that typing "2" works like pressing its button."""
+    state: FSMContext | None = data.get("state")
+    screen = ui.last_own_screen
+    if state is None or screen is None:
+        return
+    await state.update_data(choices=[asdict(choice) for choice in screen.choices])
+
+
+def _make_ui(event: Update, data: dict[str, Any]) -> Ui:
+    bot = data["bot"]
+    if event.callback_query is not None:
+        message = event.callback_query.message
+        return Ui(
+            bot,
+            chat_id=event.callback_query.from_user.id,
+            callback_query_id=event.callback_query.id,
+            callback_message_id=message.message_id if message is not None else None,
+        )
+    chat = data.get("event_chat")
+    return Ui(bot, chat_id=chat.id if chat is not None else None)

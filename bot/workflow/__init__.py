@@ -1,0 +1,1 @@
+"""The rules of the product, as the plan documents state them; no messenger in here."""

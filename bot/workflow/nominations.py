@@ -1,0 +1,212 @@
+"""Nominations: drafts that remember every answer, and the move into the review chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.plans.schema import Plan
+from bot.workflow import audit
+from bot.workflow.activations import RunningPlan
+from bot.workflow.actor import Actor, Role
+from bot.workflow.criteria import Finding, eligible, findings
+from bot.workflow.kinds import level_of_kind
+from bot.workflow.lifecycle import DRAFT, EDITABLE, SUBMITTED, WITHDRAWN, can_move
+from bot.workflow.plans import parsed
+from bot.workflow.quotas import ancestors_and_self
+from bot.workflow.roles import PROPOSER_ROLES
+from bot.workflow.text import fold
+from storage.models import Evidence, Nomination, Unit, User
+
+
+class NotAllowed(Exception):
+    """The actor may not do this to this nomination (already written to the audit log)."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def nominee_key(name: str, birth_year: int | None) -> str:
+    """Name without diacritics plus year of birth: how duplicates are recognised."""
+    return f"{fold(name)}|{birth_year or ''}"
+
+
+def plan_of(nomination: Nomination) -> Plan:
+    return parsed(nomination.plan_version)
+
+
+async def start_draft(
+    session: AsyncSession, actor: Actor, role: Role, running: RunningPlan
+) -> Nomination:
+    if role.role not in PROPOSER_ROLES or role not in actor.roles:
+        raise NotAllowed("not a proposer")
+    if not role.unit_path.startswith(running.activation.unit.path):
+        raise NotAllowed("plan does not run in this unit")
+    nomination = Nomination(
+        plan_version_id=running.version.id,
+        plan_id=running.version.plan_id,
+        proposer_id=actor.user_id,
+        unit_id=role.unit_id,
+        state=DRAFT,
+        version=1,
+        nominee={},
+        answers={},
+    )
+    session.add(nomination)
+    await session.flush()
+    await session.refresh(nomination, ["plan_version", "unit"])
+    audit.record(
+        session,
+        actor_id=actor.user_id,
+        action="nomination.create",
+        object_type="nomination",
+        object_id=nomination.id,
+        to_state=DRAFT,
+        details={"plan": running.version.plan_id, "version": running.version.version},
+    )
+    return nomination
+
+
+async def editable(session: AsyncSession, actor: Actor, nomination_id: int) -> Nomination | None:
+    """The actor's own draft (or returned nomination), or None."""
+    nomination = await session.get(Nomination, nomination_id)
+    if nomination is None or nomination.proposer_id != actor.user_id:
+        return None
+    if nomination.state not in EDITABLE:
+        return None
+    return nomination
+
+
+def touch(nomination: Nomination) -> None:
+    """Every saved change makes earlier screens stale."""
+    nomination.version += 1
+    nomination.updated_at = now()
+
+
+async def set_active(session: AsyncSession, user_id: int, nomination_id: int | None) -> None:
+    await session.execute(
+        update(User).where(User.id == user_id).values(active_nomination_id=nomination_id)
+    )
+
+
+async def drafts_of(session: AsyncSession, user_id: int) -> list[Nomination]:
+    query = (
+        select(Nomination)
+        .where(Nomination.proposer_id == user_id, Nomination.state.in_(EDITABLE))
+        .order_by(Nomination.updated_at.desc())
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def discard(session: AsyncSession, actor: Actor, nomination: Nomination) -> None:
+    """A draft never submitted leaves nothing behind but the audit entry."""
+    if nomination.state != DRAFT or nomination.proposer_id != actor.user_id:
+        raise NotAllowed("only your own unsubmitted draft can be discarded")
+    await session.execute(
+        update(User)
+        .where(User.active_nomination_id == nomination.id)
+        .values(active_nomination_id=None)
+    )
+    await session.execute(delete(Evidence).where(Evidence.nomination_id == nomination.id))
+    audit.record(
+        session,
+        actor_id=actor.user_id,
+        action="nomination.discard",
+        object_type="nomination",
+        object_id=nomination.id,
+        from_state=DRAFT,
+        details={"nominee": nomination.nominee.get("name")},
+    )
+    await session.delete(nomination)
+    await session.flush()
+
+
+async def evidence_counts(session: AsyncSession, nomination_id: int) -> dict[str, int]:
+    rows = await session.execute(
+        select(Evidence.criterion_id, func.count(Evidence.id))
+        .where(Evidence.nomination_id == nomination_id)
+        .group_by(Evidence.criterion_id)
+    )
+    return {criterion_id or "": count for criterion_id, count in rows.all()}
+
+
+async def evaluate(session: AsyncSession, nomination: Nomination) -> list[Finding]:
+    plan = plan_of(nomination)
+    if not nomination.category_id or not nomination.subject_kind:
+        return []
+    criteria = plan.criteria_for(nomination.category_id, nomination.subject_kind)
+    return findings(criteria, nomination.answers, await evidence_counts(session, nomination.id))
+
+
+async def commune_of(session: AsyncSession, unit: Unit) -> Unit:
+    """The commune-level unit a unit lies in (itself if it is one; the unit if none above)."""
+    for candidate in await ancestors_and_self(session, unit):
+        if level_of_kind(candidate.kind) == "commune":
+            return candidate
+    return unit
+
+
+async def possible_duplicates(session: AsyncSession, nomination: Nomination) -> list[Nomination]:
+    """Other nominations in the same plan for the same person in the same commune."""
+    if not nomination.nominee_key:
+        return []
+    home = await session.get(Unit, nomination.nominee_unit_id or nomination.unit_id)
+    assert home is not None
+    commune = await commune_of(session, home)
+    nominee_unit = aliased(Unit)
+    query = (
+        select(Nomination)
+        .join(Unit, Unit.id == Nomination.unit_id)
+        .outerjoin(nominee_unit, nominee_unit.id == Nomination.nominee_unit_id)
+        .where(
+            Nomination.plan_id == nomination.plan_id,
+            Nomination.nominee_key == nomination.nominee_key,
+            Nomination.id != nomination.id,
+            Nomination.state != WITHDRAWN,
+            or_(Unit.path.startswith(commune.path), nominee_unit.path.startswith(commune.path)),
+        )
+    )
+    return list((await session.scalars(query)).all())
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitOutcome:
+    submitted: bool
+    blocking: list[Finding]
+
+
+async def submit(session: AsyncSession, actor: Actor, nomination: Nomination) -> SubmitOutcome:
+    """Hand a complete, eligible nomination to the first level of the plan's review chain."""
+    if nomination.proposer_id != actor.user_id or not can_move(nomination.state, SUBMITTED):
+        raise NotAllowed("not your draft")
+    found = await evaluate(session, nomination)
+    blocking = [f for f in found if f.blocks]
+    if not found or not eligible(found) or nomination.consent_at is None:
+        return SubmitOutcome(False, blocking)
+    previous = nomination.state
+    nomination.state = SUBMITTED
+    nomination.submitted_at = now()
+    nomination.step = None
+    touch(nomination)
+    await set_active(session, actor.user_id, None)
+    audit.record(
+        session,
+        actor_id=actor.user_id,
+        action="nomination.submit",
+        object_type="nomination",
+        object_id=nomination.id,
+        from_state=previous,
+        to_state=SUBMITTED,
+    )
+    return SubmitOutcome(True, [])
+
+
+def answer_summary(nomination: Nomination) -> dict[str, Any]:
+    """What the nomination holds, for the audit log's details."""
+    return {"nominee": nomination.nominee, "answers": nomination.answers}

@@ -1,0 +1,88 @@
+"""Plan versions in the database: a changed file is a new version, the old one stays.
+
+Nominations point at the version they were made under, so a plan corrected in March does not
+silently change the rules for a nomination proposed in February.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.plans.loader import load_plan_text, plan_digest
+from bot.plans.schema import Plan
+from bot.workflow import audit
+from storage.models import PlanVersion
+
+
+async def store_plan(
+    session: AsyncSession, text: str, source_name: str, actor_id: int | None = None
+) -> tuple[PlanVersion, bool]:
+    """Validate and store; returns the version and whether it is new. Raises PlanError."""
+    plan = load_plan_text(text, source_name)
+    digest = plan_digest(text)
+    same = await session.scalar(
+        select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.digest == digest)
+    )
+    if same is not None:
+        return same, False
+    last = await session.scalar(
+        select(func.max(PlanVersion.version)).where(PlanVersion.plan_id == plan.id)
+    )
+    version = PlanVersion(
+        plan_id=plan.id,
+        version=(last or 0) + 1,
+        digest=digest,
+        source_name=source_name,
+        source_text=text,
+        title=plan.plan.title,
+    )
+    session.add(version)
+    await session.flush()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="plan.load",
+        object_type="plan_version",
+        object_id=version.id,
+        details={"plan": plan.id, "version": version.version, "digest": digest},
+    )
+    return version, True
+
+
+async def latest_versions(session: AsyncSession) -> list[PlanVersion]:
+    newest = (
+        select(PlanVersion.plan_id, func.max(PlanVersion.version).label("v"))
+        .group_by(PlanVersion.plan_id)
+        .subquery()
+    )
+    query = (
+        select(PlanVersion)
+        .join(
+            newest,
+            (PlanVersion.plan_id == newest.c.plan_id) & (PlanVersion.version == newest.c.v),
+        )
+        .order_by(PlanVersion.plan_id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def find_version(
+    session: AsyncSession, plan_id: str, version: int | None = None
+) -> PlanVersion | None:
+    query = select(PlanVersion).where(PlanVersion.plan_id == plan_id)
+    if version is not None:
+        query = query.where(PlanVersion.version == version)
+    return await session.scalar(query.order_by(PlanVersion.version.desc()).limit(1))
+
+
+def parsed(version: PlanVersion) -> Plan:
+    """The plan a stored version holds; parsed once per distinct text."""
+    return _parse(version.source_text, version.source_name, version.digest)
+
+
+@lru_cache(maxsize=64)
+def _parse(text: str, name: str, digest: str) -> Plan:
+    return load_plan_text(text, name)

@@ -1,0 +1,186 @@
+"""The tree of units: loading it from a CSV file and finding places in it.
+
+A file is checked whole before anything is written, so a bad row never leaves half a tree.
+Loading is idempotent: the same file twice changes nothing; a changed name, kind or parent is
+updated in place, and a moved unit carries its subtree with it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.workflow.kinds import is_known_kind, level_of_kind
+from bot.workflow.text import clean_text
+from storage.models import Unit
+
+HEADER = ("code", "name", "kind", "parent_code")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow:
+    line: int
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+
+
+class UnitsFileError(ValueError):
+    """The file is refused; ``problems`` are "line N: reason" strings."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def parse_units_csv(text: str) -> list[UnitRow]:
+    """Parse and check the rows; every problem is reported with its line number."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    problems: list[str] = []
+    rows: list[UnitRow] = []
+    header = next(reader, None)
+    if header is None or tuple(h.strip().lower() for h in header) != HEADER:
+        raise UnitsFileError(["line 1: the header must be " + ",".join(HEADER)])
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(HEADER):
+            problems.append(f"line {line}: expected 4 columns, found {len(record)}")
+            continue
+        try:
+            code, name, kind, parent = (clean_text(cell, 255) for cell in record)
+        except ValueError:
+            problems.append(f"line {line}: a value is longer than 255 characters")
+            continue
+        if not code or len(code) > 64:
+            problems.append(f"line {line}: code must be 1 to 64 characters")
+        if not name:
+            problems.append(f"line {line}: name is empty")
+        if not is_known_kind(kind):
+            problems.append(f"line {line}: unknown kind '{kind}'")
+        if code in seen:
+            problems.append(f"line {line}: code '{code}' already used on line {seen[code]}")
+        if parent and parent == code:
+            problems.append(f"line {line}: a unit cannot be its own parent")
+        seen.setdefault(code, line)
+        rows.append(UnitRow(line, code, name, kind, parent or None))
+    if problems:
+        raise UnitsFileError(problems)
+    return rows
+
+
+async def load_units(session: AsyncSession, rows: list[UnitRow]) -> LoadReport:
+    """Upsert the rows into the tree inside the caller's transaction (all or nothing)."""
+    existing = {u.code: u for u in (await session.scalars(select(Unit))).all()}
+    by_code = {r.code: r for r in rows}
+    problems = [
+        f"line {r.line}: parent '{r.parent_code}' is neither in the file nor loaded"
+        for r in rows
+        if r.parent_code and r.parent_code not in by_code and r.parent_code not in existing
+    ]
+    order = _parents_first(rows, existing, problems)
+    if problems:
+        raise UnitsFileError(problems)
+
+    created = updated = unchanged = 0
+    for row in order:
+        parent = existing.get(row.parent_code) if row.parent_code else None
+        unit = existing.get(row.code)
+        if unit is None:
+            unit = Unit(code=row.code, name=row.name, kind=row.kind, parent=parent, path="")
+            session.add(unit)
+            await session.flush()
+            unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+            existing[row.code] = unit
+            created += 1
+            continue
+        new_parent_id = parent.id if parent else None
+        if (unit.name, unit.kind, unit.parent_id) == (row.name, row.kind, new_parent_id):
+            unchanged += 1
+            continue
+        unit.name, unit.kind = row.name, row.kind
+        if unit.parent_id != new_parent_id:
+            old_path = unit.path
+            unit.parent_id = new_parent_id
+            unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+            for other in existing.values():
+                if other is not unit and other.path.startswith(old_path):
+                    other.path = unit.path + other.path[len(old_path) :]
+        updated += 1
+    await session.flush()
+    return LoadReport(created, updated, unchanged)
+
+
+def _parents_first(
+    rows: list[UnitRow], existing: dict[str, Unit], problems: list[str]
+) -> list[UnitRow]:
+    """Order rows so that a parent is written before its children; refuse cycles."""
+    by_code = {r.code: r for r in rows}
+    placed: set[str] = set()
+    order: list[UnitRow] = []
+    for row in rows:
+        chain: list[UnitRow] = []
+        current: UnitRow | None = row
+        while current is not None and current.code not in placed:
+            if current in chain:
+                problems.append(f"line {row.line}: the parents of '{row.code}' form a cycle")
+                return order
+            chain.append(current)
+            parent = current.parent_code
+            current = by_code.get(parent) if parent else None
+        for item in reversed(chain):
+            placed.add(item.code)
+            order.append(item)
+    # A parent that stays in the database but moves under one of its own new children:
+    for row in rows:
+        unit = existing.get(row.code)
+        parent = existing.get(row.parent_code or "")
+        if unit is not None and parent is not None and parent.path.startswith(unit.path):
+            problems.append(f"line {row.line}: '{row.parent_code}' lies below '{row.code}'")
+    return order
+
+
+async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
+    return await session.scalar(select(Unit).where(Unit.code == code))
+
+
+async def subtree(session: AsyncSession, unit: Unit, *, include_self: bool = True) -> list[Unit]:
+    query = select(Unit).where(Unit.path.startswith(unit.path)).order_by(Unit.path)
+    units = list((await session.scalars(query)).all())
+    return units if include_self else [u for u in units if u.id != unit.id]
+
+
+async def children(session: AsyncSession, unit_id: int) -> list[Unit]:
+    return list(
+        (
+            await session.scalars(select(Unit).where(Unit.parent_id == unit_id).order_by(Unit.name))
+        ).all()
+    )
+
+
+async def parent_level(session: AsyncSession, unit: Unit) -> str | None:
+    """The administrative level of the nearest administrative ancestor."""
+    current = unit.parent_id
+    while current is not None:
+        parent = await session.get(Unit, current)
+        if parent is None:
+            return None
+        level = level_of_kind(parent.kind)
+        if level:
+            return level
+        current = parent.parent_id
+    return None

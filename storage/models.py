@@ -1,0 +1,253 @@
+"""SQLAlchemy 2 models: the durable truth of the product.
+
+Every table here is created by an Alembic migration in ``storage/migrations``; a test compares the
+two so they never drift.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on both SQLite (which drops tzinfo) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Unit(Base):
+    """One node of the tree of administrative units and organisations (no fixed depth)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # Materialised path of ids, "/1/4/17/": a subtree is a prefix match, one indexed query.
+    path: Mapped[str] = mapped_column(String(512), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    full_name: Mapped[str] = mapped_column(String(255), default="")
+    username: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    locale: Mapped[str | None] = mapped_column(String(8))  # the user's own choice, via /lang
+    language_code: Mapped[str | None] = mapped_column(String(16))  # what Telegram reports
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the user blocked the bot
+    # The draft that typed answers go to; kept here so that a restart loses nothing.
+    active_nomination_id: Mapped[int | None] = mapped_column(
+        ForeignKey("nominations.id", use_alter=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", lazy="selectin", order_by="Membership.id"
+    )
+
+
+class Membership(Base):
+    """A role held in a unit: granted only by an invitation (or the CLI, for the first admin)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "unit_id", "role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class Invitation(Base):
+    """A one-time code; only its hash is kept, so a database dump grants nobody a role."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class ProcessedUpdate(Base):
+    """Update ids already handled: Telegram redelivers, and a redelivery must do nothing."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class AuditEntry(Base):
+    """Append-only record of every change: who, what, when, from which state to which, why."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class PlanVersion(Base):
+    """The exact text of a plan file as loaded; a changed file is a new version."""
+
+    __tablename__ = "plan_versions"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "version"),
+        UniqueConstraint("plan_id", "digest"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    source_name: Mapped[str] = mapped_column(String(255))
+    source_text: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PlanActivation(Base):
+    """A plan running in a unit's subtree over a span of dates (the document's or a later one)."""
+
+    __tablename__ = "plan_activations"
+    __table_args__ = (UniqueConstraint("plan_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(64), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class Nomination(Base):
+    """One proposal of a person, household or collective under one plan version.
+
+    While a draft, ``step`` is where the wizard stands: the row, not memory, is the truth.
+    ``version`` grows with every change; buttons carry it, so a stale screen cannot act.
+    """
+
+    __tablename__ = "nominations"
+    __table_args__ = (Index("ix_nominations_dupe", "plan_id", "nominee_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id"))
+    plan_id: Mapped[str] = mapped_column(String(64), index=True)
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # proposer's unit
+    state: Mapped[str] = mapped_column(String(24), default="draft", index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    step: Mapped[str | None] = mapped_column(String(96))
+    back_to_summary: Mapped[bool] = mapped_column(Boolean, default=False)
+    subject_kind: Mapped[str | None] = mapped_column(String(16))
+    category_id: Mapped[str | None] = mapped_column(String(64))
+    nominee: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    nominee_key: Mapped[str | None] = mapped_column(String(300))  # folded name + birth year
+    nominee_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    achievements: Mapped[str | None] = mapped_column(Text)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    plan_version: Mapped[PlanVersion] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined")
+
+
+class Evidence(Base):
+    """A photo, document or voice note kept for a nomination: by file_id, and by content."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), index=True)
+    criterion_id: Mapped[str | None] = mapped_column(String(64))  # None: the achievements
+    kind: Mapped[str] = mapped_column(String(16))  # photo | document | voice
+    file_id: Mapped[str] = mapped_column(String(255))
+    file_unique_id: Mapped[str] = mapped_column(String(128))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    mime_type: Mapped[str | None] = mapped_column(String(128))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)  # set once downloaded
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

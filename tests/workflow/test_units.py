@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.workflow.units import UnitsFileError, load_units, parse_units_csv, subtree, unit_by_code
+from storage.models import Unit
+
+DEMO = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_units.csv"
+
+TREE = """code,name,kind,parent_code
+V1,Thôn 1,village,C1
+P,Tỉnh Mẫu,province,
+C1,Xã Một,commune,P
+C2,Xã Hai,commune,P
+"""
+
+
+async def test_loads_children_before_parents_in_file(session: AsyncSession) -> None:
+    report = await load_units(session, parse_units_csv(TREE))
+    assert (report.created, report.updated, report.unchanged) == (4, 0, 0)
+    village = await unit_by_code(session, "V1")
+    commune = await unit_by_code(session, "C1")
+    assert village is not None and commune is not None
+    assert village.parent_id == commune.id
+    assert village.path.startswith(commune.path)
+
+
+async def test_loading_twice_changes_nothing(session: AsyncSession) -> None:
+    await load_units(session, parse_units_csv(TREE))
+    report = await load_units(session, parse_units_csv(TREE))
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 4)
+    assert await session.scalar(select(func.count()).select_from(Unit)) == 4
+
+
+async def test_moving_a_unit_moves_its_subtree(session: AsyncSession) -> None:
+    await load_units(session, parse_units_csv(TREE))
+    moved = TREE.replace("C1,Xã Một,commune,P", "C1,Xã Một,commune,C2").replace(
+        "C2,Xã Hai,commune,P", "C2,Xã Hai,district,P"
+    )
+    await load_units(session, parse_units_csv(moved))
+    c2 = await unit_by_code(session, "C2")
+    assert c2 is not None
+    codes = [u.code for u in await subtree(session, c2)]
+    assert codes == ["C2", "C1", "V1"]
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "expected"),
+    [
+        ("name,code\n", "line 1: the header must be code,name,kind,parent_code"),
+        ("code,name,kind,parent_code\nA,Xã A,hamlet,\n", "line 2: unknown kind 'hamlet'"),
+        ("code,name,kind,parent_code\nA,,commune,\n", "line 2: name is empty"),
+        ("code,name,kind,parent_code\nA,X,commune\n", "line 2: expected 4 columns, found 3"),
+        (
+            "code,name,kind,parent_code\nA,X,commune,\nA,Y,commune,\n",
+            "line 3: code 'A' already used on line 2",
+        ),
+        ("code,name,kind,parent_code\nA,X,commune,A\n", "line 2: a unit cannot be its own parent"),
+    ],
+)
+def test_bad_rows_are_refused_with_line_numbers(csv_text: str, expected: str) -> None:
+    with pytest.raises(UnitsFileError) as info:
+        parse_units_csv(csv_text)
+    assert expected in info.value.problems
+
+
+async def test_unknown_parent_refuses_whole_file(session: AsyncSession) -> None:
+    rows = parse_units_csv("code,name,kind,parent_code\nP,Tỉnh,province,\nC,Xã,commune,NOPE\n")
+    with pytest.raises(UnitsFileError) as info:
+        await load_units(session, rows)
+    assert info.value.problems == ["line 3: parent 'NOPE' is neither in the file nor loaded"]
+    assert await session.scalar(select(func.count()).select_from(Unit)) == 0
+
+
+async def test_cycle_is_refused(session: AsyncSession) -> None:
+    rows = parse_units_csv("code,name,kind,parent_code\nA,X,commune,B\nB,Y,commune,A\n")
+    with pytest.raises(UnitsFileError) as info:
+        await load_units(session, rows)
+    assert "form a cycle" in info.value.problems[0]
+
+
+async def test_demo_tree_loads(session: AsyncSession) -> None:
+    rows = parse_units_csv(DEMO.read_text(encoding="utf-8"))
+    await load_units(session, rows)
+    kinds = {u.kind for u in (await session.scalars(select(Unit))).all()}
+    assert {
+        "province",
+        "district",
+        "commune",
+        "village",
+        "police",
+        "military",
+        "health_station",
+        "school",
+        "farmers_association",
+        "youth_union",
+        "womens_union",
+        "fatherland_front",
+    } <= kinds
+    districts = (await session.scalars(select(Unit).where(Unit.kind == "district"))).all()
+    communes = (await session.scalars(select(Unit).where(Unit.kind == "commune"))).all()
+    assert (len(districts), len(communes)) == (2, 4)
