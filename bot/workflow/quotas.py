@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plans.schema import Plan, Quota
-from bot.workflow.kinds import kind_matches
+from bot.workflow.kinds import level_of_kind
 from bot.workflow.lifecycle import COUNTED
 from storage.models import Nomination, Unit
 
@@ -34,6 +34,19 @@ async def ancestors_and_self(session: AsyncSession, unit: Unit) -> list[Unit]:
     rows = (await session.scalars(select(Unit).where(Unit.id.in_(ids)))).all()
     by_id = {u.id: u for u in rows}
     return [by_id[i] for i in reversed(ids) if i in by_id]  # nearest first
+
+
+def effective_levels(chain: list[Unit]) -> dict[int, str | None]:
+    """Each unit's administrative level; an organisation takes the level of the unit above it.
+
+    ``chain`` is a unit and its ancestors, nearest first.
+    """
+    levels: dict[int, str | None] = {}
+    inherited: str | None = None
+    for unit in reversed(chain):
+        inherited = level_of_kind(unit.kind) or inherited
+        levels[unit.id] = inherited
+    return levels
 
 
 async def count_for(
@@ -67,10 +80,11 @@ async def progress(
     """
     lines: list[QuotaLine] = []
     chain = await ancestors_and_self(session, unit)
+    levels = effective_levels(chain)
     for quota in plan.quotas:
         if category_id is not None and quota.category not in (None, category_id):
             continue
-        owner = next((u for u in chain if kind_matches(u.kind, quota.unit_kind)), None)
+        owner = next((u for u in chain if quota.applies_at(u.kind, levels[u.id])), None)
         if owner is not None:
             lines.append(
                 QuotaLine(owner, quota, await count_for(session, plan.id, owner, quota, today))
