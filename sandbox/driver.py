@@ -1,0 +1,490 @@
+"""The driver API: JSON over HTTP under ``/driver`` through which tests and the chat page act as
+users and observe the bot.
+
+Users act (send text, media, contacts, press buttons, block the bot); each action becomes a
+Telegram update for the bot and an event with a sequence number. Observers read chats, long-poll
+events, wait until the bot has handled an update, and read the log of the bot's API calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import time
+from typing import Any
+
+from aiohttp import web
+
+from sandbox.botapi import BotApi, scope_key
+from sandbox.formatting import command_entities, utf16_len
+from sandbox.media import fake_jpeg, guess_mime, image_size, is_image
+from sandbox.state import ChatMessage, SandboxState, SimUser
+from sandbox.wire import dumps
+
+MAX_WAIT = 120.0
+
+
+def _json(body: Any, *, status: int = 200) -> web.Response:
+    return web.json_response(body, status=status, dumps=dumps)
+
+
+class DriverError(Exception):
+    """A refused driver call; rendered as ``{"ok": false, "description": ...}``."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+@web.middleware
+async def driver_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Turn ``DriverError`` into a JSON body with a clear description."""
+    try:
+        return await handler(request)
+    except DriverError as exc:
+        return _json({"ok": False, "description": exc.description},
+                                 status=exc.status)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.body_exists:
+        return {}
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise DriverError(400, "the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise DriverError(400, "the body must be a JSON object")
+    return body
+
+
+def _int(value: Any, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise DriverError(400, f"{name} must be an integer") from None
+
+
+def _float(value: str | None, default: float) -> float:
+    if value is None or value == "":
+        return default
+    try:
+        return min(MAX_WAIT, max(0.0, float(value)))
+    except ValueError:
+        raise DriverError(400, "timeout must be a number") from None
+
+
+def _content(body: dict[str, Any]) -> bytes | None:
+    raw = body.get("content_b64")
+    if raw is None:
+        return None
+    try:
+        return base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise DriverError(400, "content_b64 is not valid base64") from None
+
+
+class Driver:
+    """Route handlers over the shared state and the Bot API (for photo storage)."""
+
+    def __init__(self, state: SandboxState, api: BotApi) -> None:
+        self.state = state
+        self.api = api
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/driver/info", self.info),
+            web.post("/driver/users", self.create_user),
+            web.get("/driver/users", self.list_users),
+            web.get("/driver/users/{id}", self.get_user),
+            web.post("/driver/users/{id}/text", self.text),
+            web.post("/driver/users/{id}/contact", self.contact),
+            web.post("/driver/users/{id}/photo", self.photo),
+            web.post("/driver/users/{id}/document", self.document),
+            web.post("/driver/users/{id}/voice", self.voice),
+            web.post("/driver/users/{id}/sticker", self.sticker),
+            web.post("/driver/users/{id}/press", self.press),
+            web.get("/driver/users/{id}/chat", self.chat),
+            web.post("/driver/users/{id}/block", self.block),
+            web.post("/driver/users/{id}/unblock", self.unblock),
+            web.get("/driver/events", self.events),
+            web.get("/driver/updates/{update_id}", self.get_update),
+            web.post("/driver/updates/{update_id}/wait", self.wait),
+            web.post("/driver/updates/{update_id}/replay", self.replay),
+            web.get("/driver/requests", self.requests),
+            web.get("/driver/commands", self.commands),
+            web.get("/driver/commands/all", self.all_commands),
+            web.get("/driver/files/{file_id}", self.file),
+            web.post("/driver/reset", self.reset),
+        ]
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _user(self, request: web.Request) -> SimUser:
+        user_id = _int(request.match_info["id"], "user id")
+        user = self.state.users.get(user_id)
+        if user is None:
+            raise DriverError(404, f"unknown user {user_id}; create it with POST /driver/users")
+        return user
+
+    def _acting(self, request: web.Request) -> SimUser:
+        user = self._user(request)
+        if user.blocked:
+            raise DriverError(409, f"user {user.id} has blocked the bot; POST .../unblock first")
+        return user
+
+    def _send(self, user: SimUser, kind: str, content: dict[str, Any],
+              **view: Any) -> dict[str, Any]:
+        """A user message: store it, emit its event, queue the update."""
+        user.started = True
+        msg = self.state.add_message(user, "user", kind, content, **view)
+        record = self.state.enqueue_update(user.id, "message", msg.payload)
+        return {"update_id": record.update_id, "message_id": msg.message_id, "seq": msg.seq}
+
+    def _text_message(self, user: SimUser, text: str) -> dict[str, Any]:
+        if not text.strip():
+            raise DriverError(400, "text must be non-empty")
+        if utf16_len(text) > 4096:
+            raise DriverError(400, "text is longer than 4096 characters (Telegram would split it)")
+        content: dict[str, Any] = {"text": text}
+        entities = command_entities(text)
+        if entities:
+            content["entities"] = entities
+        return self._send(user, "text", content, text=text, html=text)
+
+    def _contact_message(self, user: SimUser, phone: str, body: dict[str, Any]
+                         ) -> dict[str, Any]:
+        if not phone:
+            raise DriverError(400, "phone_number is required")
+        contact: dict[str, Any] = {
+            "phone_number": phone,
+            "first_name": body.get("first_name") or user.first_name,
+            "user_id": _int(body.get("user_id", user.id), "user_id"),
+        }
+        last = body.get("last_name", user.last_name)
+        if last:
+            contact["last_name"] = last
+        if contact["user_id"] == user.id:
+            user.phone_number = phone
+        return self._send(user, "contact", {"contact": contact}, text=phone,
+                          extra={"contact": contact})
+
+    @staticmethod
+    def _caption(body: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
+        caption = body.get("caption")
+        if not caption:
+            return {}
+        if utf16_len(caption) > 1024:
+            raise DriverError(400, "caption is longer than 1024 characters")
+        content["caption"] = caption
+        entities = command_entities(caption)
+        if entities:
+            content["caption_entities"] = entities
+        return {"caption": caption, "caption_html": caption}
+
+    # -- users --------------------------------------------------------------------------------
+
+    async def info(self, request: web.Request) -> web.Response:
+        limits = self.state.flood.limits
+        return _json({
+            "bot": self.state.bot_user(),
+            "api_version": self.api.spec.version,
+            "base_url": f"{request.scheme}://{request.host}",
+            "flood": {"enabled": limits.enabled, "global_rate": limits.global_rate,
+                      "global_burst": limits.global_burst, "chat_rate": limits.chat_rate,
+                      "chat_burst": limits.chat_burst},
+            "webhook": self.state.webhook.url if self.state.webhook else None,
+            "pending_updates": len(self.state.pending),
+            "last_seq": self.state.last_seq,
+        })
+
+    async def create_user(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        if "id" not in body:
+            raise DriverError(400, "id is required")
+        user_id = _int(body["id"], "id")
+        if user_id <= 0:
+            raise DriverError(400, "id must be a positive integer (a private chat id)")
+        first_name = str(body.get("first_name") or "")
+        if not first_name and user_id not in self.state.users:
+            raise DriverError(400, "first_name is required")
+        user = self.state.upsert_user(
+            user_id, first_name,
+            last_name=body.get("last_name"), username=body.get("username"),
+            language_code=body.get("language_code"), phone_number=body.get("phone_number"),
+            started=True if body.get("started") else None,
+        )
+        return _json(user.to_json())
+
+    async def list_users(self, request: web.Request) -> web.Response:
+        return _json({"users": [u.to_json() for u in self.state.users.values()]})
+
+    async def get_user(self, request: web.Request) -> web.Response:
+        return _json(self._user(request).to_json())
+
+    # -- user actions -------------------------------------------------------------------------
+
+    async def text(self, request: web.Request) -> web.Response:
+        user = self._acting(request)
+        body = await _body(request)
+        return _json(self._text_message(user, str(body.get("text", ""))))
+
+    async def contact(self, request: web.Request) -> web.Response:
+        user = self._acting(request)
+        body = await _body(request)
+        phone = str(body.get("phone_number") or "")
+        return _json(self._contact_message(user, phone, body))
+
+    async def photo(self, request: web.Request) -> web.Response:
+        user = self._acting(request)
+        body = await _body(request)
+        width = _int(body.get("width", 1280), "width")
+        height = _int(body.get("height", 960), "height")
+        data = _content(body)
+        if data is None:
+            data = fake_jpeg(width, height)
+        elif not is_image(data):
+            raise DriverError(400, "content_b64 is not a JPEG, PNG, GIF, WebP or BMP image")
+        else:
+            width, height = image_size(data) or (width, height)
+        sizes = self.state.add_photo(data, width, height)
+        content: dict[str, Any] = {"photo": sizes}
+        view = self._caption(body, content)
+        return _json(self._send(user, "photo", content,
+                                            file_id=sizes[-1]["file_id"], **view))
+
+    async def document(self, request: web.Request) -> web.Response:
+        user = self._acting(request)
+        body = await _body(request)
+        file_name = str(body.get("file_name") or "")
+        if not file_name:
+            raise DriverError(400, "file_name is required")
+        data = _content(body)
+        declared = body.get("size")
+        if data is None and declared is None:
+            data = (b"%PDF-1.4\n" if file_name.lower().endswith(".pdf") else b"") + bytes(1024)
+        mime = str(body.get("mime_type") or guess_mime(file_name))
+        stored = self.state.add_file("document", data, file_name=file_name, mime_type=mime,
+                                     size=_int(declared, "size") if declared is not None else None)
+        doc = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+               "file_name": file_name, "mime_type": mime, "file_size": stored.size}
+        content: dict[str, Any] = {"document": doc}
+        view = self._caption(body, content)
+        return _json(self._send(
+            user, "document", content, file_id=stored.file_id,
+            extra={"file_name": file_name, "mime_type": mime, "file_size": stored.size}, **view))
+
+    async def voice(self, request: web.Request) -> web.Response:
+        user = self._acting(request)
+        body = await _body(request)
+        duration = _int(body.get("duration", 3), "duration")
+        data = _content(body) or (b"OggS\x00\x02" + bytes(64 * max(1, duration)))
+        stored = self.state.add_file("voice", data, mime_type="audio/ogg")
+        voice = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                 "duration": duration, "mime_type": "audio/ogg", "file_size": stored.size}
+        content: dict[str, Any] = {"voice": voice}
+        view = self._caption(body, content)
+        return _json(self._send(user, "voice", content, file_id=stored.file_id,
+                                            extra={"duration": duration}, **view))
+
+    async def sticker(self, request: web.Request) -> web.Response:
+        user = self._acting(request)
+        body = await _body(request)
+        emoji = str(body.get("emoji") or "👍")
+        stored = self.state.add_file("sticker", b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(256),
+                                     mime_type="image/webp")
+        sticker = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                   "type": "regular", "width": 512, "height": 512, "is_animated": False,
+                   "is_video": False, "emoji": emoji, "file_size": stored.size}
+        return _json(self._send(user, "sticker", {"sticker": sticker},
+                                            file_id=stored.file_id, text=emoji,
+                                            extra={"emoji": emoji}))
+
+    async def press(self, request: web.Request) -> web.Response:
+        user = self._acting(request)
+        body = await _body(request)
+        text = body.get("text")
+        data = body.get("callback_data", body.get("data"))
+        if text is None and data is None:
+            raise DriverError(400, "give text or callback_data of the button to press")
+        message_id = body.get("message_id")
+
+        def find(msg: ChatMessage) -> dict[str, Any] | None:
+            for row in msg.inline_keyboard or []:
+                for button in row:
+                    if (text is None or button.get("text") == text) and (
+                            data is None or button.get("callback_data") == data):
+                        return button
+            return None
+
+        wanted = f"text {text!r}" if data is None else f"callback_data {data!r}"
+        if message_id is not None:
+            msg = self.state.chat_message(user.id, _int(message_id, "message_id"))
+            if msg is None or msg.sender != "bot":
+                raise DriverError(404, f"no bot message {message_id} in the chat of {user.id}")
+            button = find(msg)
+            if button is None:
+                raise DriverError(404, f"message {message_id} has no inline button with {wanted}")
+            return _json(self._press_inline(user, msg, button, body))
+        messages = self.state.newest_bot_messages(user.id)
+        if messages and (button := find(messages[0])) is not None:
+            return _json(self._press_inline(user, messages[0], button, body))
+        if data is None:
+            for row in self.state.reply_keyboards.get(user.id) or []:
+                for cell in row:
+                    if cell["text"] == text:
+                        return _json(self._press_reply(user, cell, body))
+        for msg in messages[1:]:
+            if (button := find(msg)) is not None:
+                return _json(self._press_inline(user, msg, button, body))
+        raise DriverError(404, f"no inline button with {wanted} in the bot's messages and no "
+                               f"reply keyboard button with that text in the chat of {user.id}")
+
+    def _press_reply(self, user: SimUser, cell: dict[str, Any],
+                     body: dict[str, Any]) -> dict[str, Any]:
+        if cell.get("request_contact"):
+            phone = str(body.get("phone_number") or user.phone_number
+                        or f"+849{user.id % 100_000_000:08d}")
+            return {**self._contact_message(user, phone, {}), "kind": "contact"}
+        return {**self._text_message(user, cell["text"]), "kind": "text"}
+
+    def _press_inline(self, user: SimUser, msg: ChatMessage, button: dict[str, Any],
+                      body: dict[str, Any]) -> dict[str, Any]:
+        if "callback_data" not in button:
+            if "url" in button:
+                raise DriverError(400, f"button {button['text']!r} opens {button['url']}; "
+                                       "nothing is sent to the bot")
+            raise DriverError(400, f"button {button['text']!r} is not a callback button")
+        user.started = True
+        record = self.state.new_callback(user.id, msg.message_id, button["callback_data"])
+        event = self.state.add_event("callback_query", user.id, callback_query_id=record.id,
+                                     message_id=msg.message_id, data=record.data,
+                                     text=button.get("text"))
+        query = {"id": record.id, "from": user.telegram_user(), "message": msg.payload,
+                 "chat_instance": str(-(user.id * 7919 % 10**12) - 1),
+                 "data": record.data}
+        update = self.state.enqueue_update(user.id, "callback_query", query)
+        return {"update_id": update.update_id, "seq": event["seq"],
+                "callback_query_id": record.id, "message_id": msg.message_id,
+                "kind": "callback_query"}
+
+    async def chat(self, request: web.Request) -> web.Response:
+        return _json(self.state.chat_view(self._user(request).id))
+
+    def _member_update(self, user: SimUser, old: str, new: str) -> dict[str, Any]:
+        bot = self.state.bot_user()
+        member_new: dict[str, Any] = {"status": new, "user": bot}
+        if new == "kicked":
+            member_new["until_date"] = 0
+        payload = {"chat": user.telegram_chat(), "from": user.telegram_user(),
+                   "date": int(time.time()), "old_chat_member": {"status": old, "user": bot},
+                   "new_chat_member": member_new}
+        if old == "kicked":
+            payload["old_chat_member"]["until_date"] = 0
+        event = self.state.add_event("block" if new == "kicked" else "unblock", user.id)
+        record = self.state.enqueue_update(user.id, "my_chat_member", payload)
+        return {"update_id": record.update_id, "seq": event["seq"]}
+
+    async def block(self, request: web.Request) -> web.Response:
+        user = self._user(request)
+        if user.blocked:
+            return _json({"update_id": None, "seq": self.state.last_seq})
+        user.blocked = True
+        return _json(self._member_update(user, "member", "kicked"))
+
+    async def unblock(self, request: web.Request) -> web.Response:
+        user = self._user(request)
+        if not user.blocked:
+            return _json({"update_id": None, "seq": self.state.last_seq})
+        user.blocked = False
+        return _json(self._member_update(user, "kicked", "member"))
+
+    # -- observing ----------------------------------------------------------------------------
+
+    async def events(self, request: web.Request) -> web.Response:
+        after = _int(request.query.get("after", "0"), "after")
+        raw_user = request.query.get("user_id")
+        user_id = _int(raw_user, "user_id") if raw_user else None
+        timeout = _float(request.query.get("timeout"), 0.0)
+        loop_time = asyncio.get_running_loop().time
+        deadline = loop_time() + timeout
+        while True:
+            found = self.state.events_after(after, user_id)
+            remaining = deadline - loop_time()
+            if found or remaining <= 0 or self.state.closing:
+                return _json({"events": found, "last_seq": self.state.last_seq})
+            await self.state.changed.wait(remaining)
+
+    def _record(self, request: web.Request) -> Any:
+        update_id = _int(request.match_info["update_id"], "update_id")
+        record = self.state.updates.get(update_id)
+        if record is None:
+            raise DriverError(404, f"unknown update {update_id}")
+        return record
+
+    async def get_update(self, request: web.Request) -> web.Response:
+        record = self._record(request)
+        return _json({"update": record.payload, "handled": record.handled.is_set(),
+                                  "dropped": record.dropped})
+
+    async def wait(self, request: web.Request) -> web.Response:
+        record = self._record(request)
+        timeout = _float(request.query.get("timeout"), 10.0)
+        loop_time = asyncio.get_running_loop().time
+        deadline = loop_time() + timeout
+        while True:
+            if record.handled.is_set():
+                return _json({"handled": True, "update_id": record.update_id,
+                                          "dropped": record.dropped})
+            remaining = deadline - loop_time()
+            if remaining <= 0 or self.state.closing:
+                return _json({"handled": False, "update_id": record.update_id},
+                                         status=408)
+            await self.state.changed.wait(remaining)
+
+    async def replay(self, request: web.Request) -> web.Response:
+        record = self._record(request)
+        self.state.replay_update(record.update_id)
+        return _json({"update_id": record.update_id, "seq": self.state.last_seq})
+
+    async def requests(self, request: web.Request) -> web.Response:
+        method = request.query.get("method")
+        entries = self.state.requests
+        if method:
+            entries = [e for e in entries if e["method"].lower() == method.lower()]
+        return _json({"requests": entries})
+
+    async def commands(self, request: web.Request) -> web.Response:
+        raw_scope = request.query.get("scope", "default")
+        scope = raw_scope
+        if raw_scope.startswith("{"):
+            try:
+                scope = scope_key(json.loads(raw_scope))
+            except ValueError:
+                raise DriverError(400, "scope is not valid JSON") from None
+        lang = request.query.get("language_code", "")
+        return _json({"scope": scope, "language_code": lang,
+                                  "commands": self.state.commands.get((scope, lang), [])})
+
+    async def all_commands(self, request: web.Request) -> web.Response:
+        return _json({"commands": [
+            {"scope": scope, "language_code": lang, "commands": cmds}
+            for (scope, lang), cmds in self.state.commands.items()
+        ]})
+
+    async def file(self, request: web.Request) -> web.Response:
+        stored = self.state.files.get(request.match_info["file_id"])
+        if stored is None:
+            raise DriverError(404, "unknown file_id")
+        return web.Response(body=stored.content(),
+                            content_type=stored.mime_type or "application/octet-stream")
+
+    async def reset(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        await self.api.webhooks.stop()
+        self.state.reset(bot_config=bool(body.get("bot_config", False)))
+        return _json({"ok": True, "last_seq": self.state.last_seq})
+
