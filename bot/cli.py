@@ -9,15 +9,18 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.i18n import SUPPORTED_LOCALES, _, set_locale
+from bot.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, _, set_locale
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
@@ -30,56 +33,90 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=SUPPORTED_LOCALES, help="language of this output")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the bot against Telegram (needs BOT_TOKEN)")
+    run = sub.add_parser(
+        "run",
+        help="run the bot against Telegram (needs BOT_TOKEN)",
+        description="run the bot against Telegram (needs BOT_TOKEN)",
+    )
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
     run.set_defaults(func=_run)
 
-    demo = sub.add_parser("demo", help="run offline against the sandbox emulator, with demo data")
+    demo = sub.add_parser(
+        "demo",
+        help="run offline against the sandbox emulator, with demo data",
+        description="run offline against the sandbox emulator, with demo data",
+    )
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8081)
     demo.add_argument("--no-flood-limits", action="store_true")
     demo.set_defaults(func=_demo)
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(
+    db = sub.add_parser("db", help="database schema", description="database schema").add_subparsers(
         dest="db_command", required=True
     )
-    db.add_parser("upgrade", help="apply all migrations").set_defaults(func=_db_upgrade)
-    db.add_parser("current", help="show the schema revision").set_defaults(func=_db_current)
+    db.add_parser(
+        "upgrade", help="apply all migrations", description="apply all migrations"
+    ).set_defaults(func=_db_upgrade)
+    db.add_parser(
+        "current", help="show the schema revision", description="show the schema revision"
+    ).set_defaults(func=_db_current)
 
-    units = sub.add_parser("units", help="the tree of units").add_subparsers(
-        dest="units_command", required=True
+    units = sub.add_parser(
+        "units", help="the tree of units", description="the tree of units"
+    ).add_subparsers(dest="units_command", required=True)
+    load = units.add_parser(
+        "load",
+        help="load or update units from a CSV file",
+        description="load or update units from a CSV file",
     )
-    load = units.add_parser("load", help="load or update units from a CSV file")
     load.add_argument("file", type=Path, help="CSV with columns code,name,kind,parent_code")
     load.set_defaults(func=_units_load)
 
-    invite = sub.add_parser("invite", help="invitations").add_subparsers(
+    invite = sub.add_parser("invite", help="invitations", description="invitations").add_subparsers(
         dest="invite_command", required=True
     )
-    create = invite.add_parser("create", help="create a one-time invitation link")
+    create = invite.add_parser(
+        "create",
+        help="create a one-time invitation link",
+        description="create a one-time invitation link",
+    )
     create.add_argument("--role", required=True)
     create.add_argument("--unit", required=True, help="unit code")
-    create.add_argument("--days", type=int, help="days until it expires")
+    create.add_argument("--days", type=_days, help="days until it expires (1 to 365)")
     create.add_argument("--bot-username", help="bot username for the link (else asked of getMe)")
     create.set_defaults(func=_invite_create)
 
-    plans = sub.add_parser("plans", help="plan files").add_subparsers(
+    plans = sub.add_parser("plans", help="plan files", description="plan files").add_subparsers(
         dest="plans_command", required=True
     )
-    validate = plans.add_parser("validate", help="check plan files without loading them")
+    validate = plans.add_parser(
+        "validate",
+        help="check plan files without loading them",
+        description="check plan files without loading them",
+    )
     validate.add_argument("files", nargs="+", type=Path)
     validate.set_defaults(func=_plans_validate)
-    plans_load = plans.add_parser("load", help="load plan files (a changed file: a new version)")
+    plans_load = plans.add_parser(
+        "load",
+        help="load plan files (a changed file: a new version)",
+        description="load plan files (a changed file: a new version)",
+    )
     plans_load.add_argument("files", nargs="*", type=Path)
     plans_load.add_argument("--presets", action="store_true", help="load the shipped presets")
     plans_load.set_defaults(func=_plans_load)
-    plans.add_parser("list", help="list loaded plans").set_defaults(func=_plans_list)
-    show = plans.add_parser("show", help="a readable summary of a plan")
+    plans.add_parser(
+        "list", help="list loaded plans", description="list loaded plans"
+    ).set_defaults(func=_plans_list)
+    show = plans.add_parser(
+        "show", help="a readable summary of a plan", description="a readable summary of a plan"
+    )
     show.add_argument("plan_id")
     show.add_argument("--version", type=int)
     show.set_defaults(func=_plans_show)
     activate = plans.add_parser(
-        "activate", help="run a loaded plan in a unit and everything below it"
+        "activate",
+        help="run a loaded plan in a unit and everything below it",
+        description="run a loaded plan in a unit and everything below it",
     )
     activate.add_argument("plan_id")
     activate.add_argument("--unit", required=True, help="unit code")
@@ -91,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     activate.set_defaults(func=_plans_activate)
     return parser
+
+
+def _days(text: str) -> int:
+    if text.isdigit() and 1 <= int(text) <= 365:
+        return int(text)
+    raise argparse.ArgumentTypeError(_("expected a whole number of days from 1 to 365"))
 
 
 def _date(text: str) -> date:
@@ -129,6 +172,11 @@ async def _plans_activate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The language comes first, so that even errors in the arguments or settings are in it.
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", choices=SUPPORTED_LOCALES)
+    known, _rest = early.parse_known_args(argv)
+    set_locale(known.lang or os.environ.get("DEFAULT_LOCALE") or DEFAULT_LOCALE)
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -139,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # operators read the refusals
     func: Command = args.func
     try:
         return asyncio.run(func(args, settings))
@@ -250,7 +299,7 @@ async def _invite_create(args: argparse.Namespace, settings: Settings) -> int:
                 role=args.role,
                 unit_code=args.unit,
                 issuer=None,
-                days=args.days or settings.invitation_days,
+                days=args.days if args.days is not None else settings.invitation_days,
             )
         except InvitationRefused as exc:
             print(_(INVITE_REFUSALS.get(exc.reason, exc.reason)), file=sys.stderr)

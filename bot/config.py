@@ -6,6 +6,7 @@ traceback half-way through the first update.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -78,6 +79,14 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://", "socks4://", "socks5://")):
             raise ValueError("expected http://, https://, socks4:// or socks5://host:port")
         return value or None
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in logging.getLevelNamesMapping():
+            raise ValueError("one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
 
     @property
     def is_sqlite(self) -> bool:

@@ -48,7 +48,7 @@ async def activate_plan(
         raise ActivationError("unknown_unit")
     period = parsed(version).plan.period
     start = starts_on or period.start
-    end = ends_on if ends_on is not None else (period.end if starts_on is None else None)
+    end = ends_on if ends_on is not None else period.end
     if end is not None and end < start:
         raise ActivationError("end_before_start")
     activation = await session.scalar(
