@@ -278,9 +278,14 @@ class SimUser:
 
     async def press(self, text: str | None = None, data: str | None = None,
                     message_id: int | None = None, *, wait: bool = True,
-                    timeout: float | None = None) -> Reply:
-        """Press an inline button (by text or callback data) or a reply keyboard button."""
-        body = {"text": text, "callback_data": data, "message_id": message_id}
+                    timeout: float | None = None, forge: bool = False) -> Reply:
+        """Press an inline button (by text or callback data) or a reply keyboard button.
+
+        ``forge=True`` sends ``data`` as a modified client could, whether or not the bot ever
+        showed such a button.
+        """
+        body = {"text": text, "callback_data": data, "message_id": message_id,
+                "forge": True if forge else None}
         return await self._act("press", {k: v for k, v in body.items() if v is not None},
                                wait, timeout)
 

@@ -311,6 +311,16 @@ class Driver:
         if text is None and data is None:
             raise DriverError(400, "give text or callback_data of the button to press")
         message_id = body.get("message_id")
+        if body.get("forge"):
+            # A modified client can send any callback data to Telegram, shown or not: the bot
+            # must refuse what it never offered. Attached to the newest bot message.
+            if data is None:
+                raise DriverError(400, "forge needs callback_data")
+            newest = self.state.newest_bot_messages(user.id)
+            if not newest:
+                raise DriverError(404, f"no bot message in the chat of {user.id} to attach to")
+            forged = {"text": "", "callback_data": str(data)}
+            return _json(self._press_inline(user, newest[0], forged, body))
 
         def find(msg: ChatMessage) -> dict[str, Any] | None:
             for row in msg.inline_keyboard or []:

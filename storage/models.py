@@ -91,6 +91,9 @@ class User(Base):
     language_code: Mapped[str | None] = mapped_column(String(16))  # what Telegram reports
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the user blocked the bot
+    # What the next typed message answers (a reason to return or reject, an opinion); in the
+    # database for the same reason as the active draft.
+    pending_action: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The draft that typed answers go to; kept here so that a restart loses nothing.
     active_nomination_id: Mapped[int | None] = mapped_column(
         ForeignKey("nominations.id", use_alter=True)
@@ -230,6 +233,12 @@ class Nomination(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Where it stands in the plan's review chain: the level's index and the unit reviewing it.
+    level_index: Mapped[int] = mapped_column(Integer, default=0)
+    review_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer, default=0)  # submissions so far
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
     plan_version: Mapped[PlanVersion] = relationship(lazy="joined")
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined")
@@ -251,3 +260,38 @@ class Evidence(Base):
     size: Mapped[int | None] = mapped_column(BigInteger)
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)  # set once downloaded
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class NominationVersion(Base):
+    """What a nomination said when it was submitted: every round keeps its own copy."""
+
+    __tablename__ = "nomination_versions"
+    __table_args__ = (UniqueConstraint("nomination_id", "round"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id"))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Consultation(Base):
+    """An opinion asked of a consulted body (police, Fatherland Front…) about a nomination."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # None: nobody there
+    kind: Mapped[str] = mapped_column(String(32))
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # answered, unavailable
+    opinion: Mapped[str | None] = mapped_column(String(16))  # agree | disagree | note
+    note: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")

@@ -36,10 +36,19 @@ COMMON_COMMANDS: tuple[tuple[str, str], ...] = (
     ("lang", N_("Change language")),
     ("cancel", N_("Stop what you are doing")),
 )
-_PROPOSE = (("propose", N_("Propose a candidate")), ("drafts", N_("My drafts")))
+_PROPOSE = (
+    ("propose", N_("Propose a candidate")),
+    ("drafts", N_("My drafts")),
+    ("mine", N_("My sent nominations")),
+)
+_REVIEW = (("review", N_("Nominations waiting for my review")),)
+_HISTORY = (("history", N_("History of a nomination")),)
 ROLE_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
-    VILLAGE_HEAD: _PROPOSE,
-    COMMUNE_OFFICER: _PROPOSE,
+    VILLAGE_HEAD: (*_PROPOSE, *_HISTORY),
+    COMMUNE_OFFICER: (*_PROPOSE, *_REVIEW, *_HISTORY),
+    DISTRICT_REVIEWER: (*_REVIEW, *_HISTORY),
+    PROVINCE_REVIEWER: (*_REVIEW, *_HISTORY),
+    CONSULTEE: _HISTORY,
     ADMIN: (("invite", N_("Invite a person to a role")),),
 }
 

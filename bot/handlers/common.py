@@ -55,8 +55,12 @@ async def _switch(locale: str, session: AsyncSession, db_user: User, ui: Ui, bot
     ui.after_commit(lambda: set_personal_commands(bot, actor))
 
 
-async def cancel(message: Message, state: FSMContext, ui: Ui, left_draft: bool = False) -> None:
-    had = left_draft or await state.get_state() is not None
+async def cancel(
+    message: Message, state: FSMContext, ui: Ui, db_user: User, left_draft: bool = False
+) -> None:
+    """Stops a wizard (the draft stays), a pending reason or opinion, and any dialog state."""
+    had = left_draft or db_user.pending_action is not None or await state.get_state() is not None
+    db_user.pending_action = None
     await state.clear()
     ui.remove_keyboard = True
     ui.show(screens.cancelled(had))

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -125,6 +125,8 @@ class Ui:
                 await self._send(chat_id, screen)
             except TelegramForbiddenError:
                 log.info("chat %s blocked the bot", chat_id)
+            except TelegramAPIError as exc:  # one bad recipient must not silence the others
+                log.warning("message to chat %s not sent: %s", chat_id, exc)
         for job in self._after:
             try:
                 await job()

@@ -45,6 +45,8 @@ def _show(
 ) -> None:
     for screen in reply.screens:
         ui.show(screen)
+    for chat_id, screen in reply.outgoing:
+        ui.send_to(chat_id, screen)
     if reply.toast:
         ui.toast(reply.toast)
     for evidence_id in reply.downloads:

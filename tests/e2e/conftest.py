@@ -83,7 +83,9 @@ async def people(client: SandboxClient, seeded: None) -> dict[str, SimUser]:
     """The demo people as simulated users, by role (and 'guest' for the one without)."""
     users: dict[str, SimUser] = {}
     for person in DEMO_PEOPLE:
-        user = await client.user(person.telegram_id, person.name, language_code=person.language)
+        user = await client.user(
+            person.telegram_id, person.name, language_code=person.language, started=True
+        )
         key = person.role or "guest"
         users[key if key not in users else f"{key}_{person.telegram_id}"] = user
     return users

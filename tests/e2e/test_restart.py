@@ -39,8 +39,14 @@ async def _spawn(sandbox: Sandbox, database_url: str, tmp_path: Path) -> asyncio
         "LOG_LEVEL": "WARNING",
     }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 
@@ -52,7 +58,11 @@ async def settled(sandbox: Sandbox) -> AsyncIterator[SandboxClient]:
 
 
 async def test_killed_mid_wizard_resumes_at_the_same_step(
-    sandbox: Sandbox, settled: SandboxClient, seeded: None, database_url: str, tmp_path: Path,
+    sandbox: Sandbox,
+    settled: SandboxClient,
+    seeded: None,
+    database_url: str,
+    tmp_path: Path,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     user = await proposer(settled, session_factory, "village_head", "KT-KR-DRU-T3", 8001)

@@ -38,7 +38,7 @@ async def proposer(
         user = await get_or_register(session, Contact(telegram_id, "Người đề xuất", None, language))
         await accept_invitation(session, user, code)
         await session.commit()
-    return await client.user(telegram_id, "Người đề xuất", language_code=language)
+    return await client.user(telegram_id, "Người đề xuất", language_code=language, started=True)
 
 
 async def submitted_rows(session_factory: async_sessionmaker[AsyncSession]) -> list[Nomination]:

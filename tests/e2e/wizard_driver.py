@@ -129,8 +129,13 @@ async def complete(
     category: int = 1,
     stop_at: str | None = None,
     max_screens: int = 400,
+    overrides: dict[str, str] | None = None,
 ) -> Run:
-    """Answer screen after screen from ``first`` until the summary (or ``stop_at`` appears)."""
+    """Answer screen after screen from ``first`` until the summary (or ``stop_at`` appears).
+
+    ``overrides`` types a given answer to a criterion (by id) instead of the passing one.
+    """
+    overrides = dict(overrides or {})
     run = Run()
     reply = first
     words = WORDS[lang]
@@ -142,6 +147,10 @@ async def complete(
             return run
         if words["summary"] in text:
             return run
+        criterion = criterion_on_screen(plan, text)
+        if criterion is not None and overrides and criterion.id in overrides:
+            reply = await user.send(overrides.pop(criterion.id))
+            continue
         reply = await _step(user, plan, text, reply, lang, words, plan_index, subject, category)
     raise AssertionError(
         "the wizard did not reach its summary:\n" + "\n---\n".join(run.screens[-3:])

@@ -55,8 +55,10 @@ def plan_label(plan: Plan, role: Role, show_unit: bool) -> str:
 
 def plan_choice_text(plans: list[Plan]) -> str:
     lines = [_("Under which plan do you propose?")]
-    lines += [f"{n}. {p.title_for(get_locale())} ({p.plan.document}, {p.plan.issuer})"
-              for n, p in enumerate(plans, start=1)]
+    lines += [
+        f"{n}. {p.title_for(get_locale())} ({p.plan.document}, {p.plan.issuer})"
+        for n, p in enumerate(plans, start=1)
+    ]
     return "\n".join(lines)
 
 
@@ -455,12 +457,12 @@ def left_saved(nomination: Nomination) -> Screen:
 
 def submitted(nomination: Nomination) -> Screen:
     name = nomination.nominee.get("name", "")
-    return Screen(
-        _(
-            "Sent. The proposal for {name} (no. {id}) goes to the first level of review. "
-            "You will be told of every decision."
-        ).format(name=name, id=nomination.id)
-    )
+    text = _(
+        "Sent. The proposal for {name} (no. {id}) goes to the first level of review. "
+        "You will be told of every decision."
+    ).format(name=name, id=nomination.id)
+    withdraw = Choice(_("Withdraw it"), f"wd:{nomination.id}:{nomination.version}", numbered=False)
+    return Screen(text, rows_of([withdraw]))
 
 
 def draft_line(number: int, nomination: Nomination, steps: list[Step]) -> str:

@@ -26,6 +26,7 @@ from bot.dialogs.nomination.steps import (
     steps_for,
     years_asked,
 )
+from bot.dialogs.review import after_submit
 from bot.dialogs.screen import Choice, Screen, match_typed, rows_of
 from bot.i18n import _, get_locale
 from bot.plans.schema import Criterion, Plan
@@ -73,6 +74,7 @@ class Reply:
     screens: list[Screen] = field(default_factory=list)
     toast: str | None = None
     downloads: list[int] = field(default_factory=list)  # evidence ids to fetch after commit
+    outgoing: list[tuple[int, Screen]] = field(default_factory=list)  # to other people
 
 
 @dataclass(frozen=True, slots=True)
@@ -559,7 +561,8 @@ async def _submit(ctx: Ctx, nomination: Nomination) -> Reply:
             exact=True,
             intro=_("It cannot be sent yet: see what is missing below."),
         )
-    return Reply([cards.submitted(nomination)])
+    outgoing = await after_submit(ctx.session, nomination, ctx.today)
+    return Reply([cards.submitted(nomination)], outgoing=outgoing)
 
 
 def _auto_category(nomination: Nomination, plan: Plan) -> None:

@@ -1,0 +1,106 @@
+"""Reviewing on Telegram: routes updates to bot.dialogs.review."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dialogs import review as dialog
+from bot.handlers.ui import Ui
+from bot.handlers.wizard import today
+from bot.workflow.actor import Actor
+from storage.models import User
+
+
+def _send(reply: dialog.Reply, ui: Ui) -> None:
+    for screen in reply.screens:
+        ui.show(screen)
+    for chat_id, screen in reply.outgoing:
+        ui.send_to(chat_id, screen)
+    if reply.toast:
+        ui.toast(reply.toast)
+
+
+def _ints(parts: list[str]) -> list[int] | None:
+    return [int(p) for p in parts] if all(p.isdigit() for p in parts) else None
+
+
+async def review_command(
+    message: Message, command: CommandObject, session: AsyncSession, actor: Actor, ui: Ui
+) -> None:
+    _send(await dialog.show_queue(session, actor, today().date(), 0, command.args or ""), ui)
+
+
+async def queue_page(query: CallbackQuery, session: AsyncSession, actor: Actor, ui: Ui) -> None:
+    page = (query.data or "").split(":")[1]
+    if page.isdigit():
+        _send(await dialog.show_queue(session, actor, today().date(), int(page)), ui)
+
+
+async def card_pressed(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, db_user: User, ui: Ui
+) -> None:
+    parts = (query.data or "").split(":")
+    numbers = _ints(parts[1:3]) if len(parts) == 4 else None
+    if numbers is None:
+        return
+    reply = await dialog.pressed(
+        session, actor, db_user, numbers[0], numbers[1], parts[3], today().date()
+    )
+    _send(reply, ui)
+
+
+async def opinion_pressed(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, db_user: User, ui: Ui
+) -> None:
+    parts = (query.data or "").split(":")
+    if len(parts) == 3 and parts[1].isdigit() and parts[2] in ("y", "n", "t"):
+        reply = await dialog.opinion_pressed(
+            session, actor, db_user, int(parts[1]), parts[2], today().date()
+        )
+        _send(reply, ui)
+
+
+async def withdraw_pressed(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, ui: Ui
+) -> None:
+    numbers = _ints((query.data or "").split(":")[1:3])
+    if numbers and len(numbers) == 2:
+        _send(await dialog.withdraw(session, actor, numbers[0], numbers[1]), ui)
+
+
+async def mine_command(message: Message, session: AsyncSession, actor: Actor, ui: Ui) -> None:
+    _send(await dialog.mine(session, actor), ui)
+
+
+async def history_command(
+    message: Message, command: CommandObject, session: AsyncSession, actor: Actor, ui: Ui
+) -> None:
+    _send(await dialog.history_command(session, actor, command.args or ""), ui)
+
+
+async def reason_typed(
+    message: Message, session: AsyncSession, actor: Actor, db_user: User, ui: Ui
+) -> None:
+    _send(
+        await dialog.typed_reason(session, actor, db_user, message.text or "", today().date()), ui
+    )
+
+
+def _awaiting_reason(message: Message, db_user: User | None = None) -> bool:
+    return db_user is not None and db_user.pending_action is not None
+
+
+def router() -> Router:
+    r = Router(name="review")
+    r.message.register(review_command, Command("review"))
+    r.message.register(mine_command, Command("mine"))
+    r.message.register(history_command, Command("history"))
+    r.callback_query.register(queue_page, F.data.startswith("rq:"))
+    r.callback_query.register(card_pressed, F.data.startswith("rv:"))
+    r.callback_query.register(opinion_pressed, F.data.startswith("cs:"))
+    r.callback_query.register(withdraw_pressed, F.data.startswith("wd:"))
+    r.message.register(reason_typed, F.text, ~F.text.startswith("/"), _awaiting_reason)
+    return r
