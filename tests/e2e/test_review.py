@@ -330,3 +330,27 @@ async def test_cancel_drops_a_pending_reason(
     assert "Đã dừng" in (await officer.send("/cancel")).text
     assert "chưa hiểu" in (await officer.send("Lý do nào đó")).text
     assert (await nomination(session_factory)).state == "submitted"
+
+
+async def test_review_queue_pages_oldest_first_and_filters(
+    bot_app: App, client: SandboxClient, tiny: None,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    officer = await proposer(client, session_factory, "commune_officer", "KT-KR-DRU", 9400)
+    near = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T1", 9401)
+    far = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T2", 9402)
+    for user in (near, near, near, far, far, far, far):
+        await quick(user)
+    first = await officer.send("/review")
+    assert "7 hồ sơ" in first.text and "trang 1/2" in first.text
+    listed = [line for line in first.text.splitlines() if line[:2] in ("1.", "2.", "3.")]
+    assert [line.split()[1] for line in listed] == ["#1", "#2", "#3"]  # oldest first
+    second = await officer.press(text="Tiếp ▶")
+    assert "trang 2/2" in second.text and "#6" in second.text and "#1 " not in second.text
+    only_far = await officer.send("/review unit=KT-KR-DRU-T2")
+    assert "4 hồ sơ" in only_far.text and "#1 " not in only_far.text
+    assert "4 hồ sơ" in (await officer.send("/review plan=tiny-2026 unit=KT-KR-DRU-T2")).text
+    none = await officer.send("/review plan=kontum-44-2023")
+    assert "Không có hồ sơ nào" in none.text
+    by_field = await officer.send("/review field=nguoi-tot")
+    assert "7 hồ sơ" in by_field.text

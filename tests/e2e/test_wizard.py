@@ -370,3 +370,21 @@ async def test_consent_refused_keeps_nothing_personal(
     async with session_factory() as session:
         user_row = await session.scalar(select(User).where(User.telegram_id == 7013))
         assert user_row is not None and user_row.active_nomination_id == nomination.id
+
+
+async def test_voice_note_can_stand_for_the_achievements(
+    bot_app: App,
+    client: SandboxClient,
+    seeded: None,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7014)
+    plan = load_preset("kontum-44-2023")
+    await complete(user, plan, await user.send("/propose"), stop_at="Tóm tắt thành tích")
+    reply = await user.voice(duration=12)
+    assert "Đã lưu ghi âm" in reply.text
+    [nomination] = await submitted_rows(session_factory)
+    async with session_factory() as session:
+        [voice] = (await session.scalars(select(Evidence))).all()
+    assert voice.kind == "voice" and voice.criterion_id is None and voice.sha256
+    assert nomination.nominee["voice_note"] == voice.id and not nomination.achievements
