@@ -131,7 +131,7 @@ async def card(
     lines.append(_("Proposed by {unit}").format(unit=home.name if home else "?"))
     if nomination.achievements:
         lines.append(_("Achievements: {text}").format(text=nomination.achievements[:500]))
-    found = await evaluate(session, nomination)
+    found = await evaluate(session, nomination, today)
     met = sum(1 for f in found if f.verdict is Verdict.MET)
     lines.append(_("Criteria met: {met}/{total}").format(met=met, total=len(found)))
     for finding in found:
@@ -471,9 +471,7 @@ async def opinion_pressed(
 ) -> Reply:
     if op == "t":
         consultation = await session.get(Consultation, consultation_id)
-        if consultation is None or not any(
-            r.role == "consultee" and r.unit_id == consultation.unit_id for r in actor.roles
-        ):
+        if consultation is None or not review.may_answer(actor, consultation):
             return Reply([Screen(_(REFUSALS.get("not_yours", "")), edit=False)])
         user.pending_action = {"op": "opinion", "consultation": consultation_id}
         return Reply(

@@ -14,15 +14,6 @@ from bot.workflow.actor import Actor
 from storage.models import User
 
 
-def _send(reply: dialog.Reply, ui: Ui) -> None:
-    for screen in reply.screens:
-        ui.show(screen)
-    for chat_id, screen in reply.outgoing:
-        ui.send_to(chat_id, screen)
-    if reply.toast:
-        ui.toast(reply.toast)
-
-
 def _ints(parts: list[str]) -> list[int] | None:
     return [int(p) for p in parts] if all(p.isdigit() for p in parts) else None
 
@@ -30,13 +21,13 @@ def _ints(parts: list[str]) -> list[int] | None:
 async def review_command(
     message: Message, command: CommandObject, session: AsyncSession, actor: Actor, ui: Ui
 ) -> None:
-    _send(await dialog.show_queue(session, actor, today().date(), 0, command.args or ""), ui)
+    ui.deliver(await dialog.show_queue(session, actor, today().date(), 0, command.args or ""))
 
 
 async def queue_page(query: CallbackQuery, session: AsyncSession, actor: Actor, ui: Ui) -> None:
     page = (query.data or "").split(":")[1]
     if page.isdigit():
-        _send(await dialog.show_queue(session, actor, today().date(), int(page)), ui)
+        ui.deliver(await dialog.show_queue(session, actor, today().date(), int(page)))
 
 
 async def card_pressed(
@@ -49,7 +40,7 @@ async def card_pressed(
     reply = await dialog.pressed(
         session, actor, db_user, numbers[0], numbers[1], parts[3], today().date()
     )
-    _send(reply, ui)
+    ui.deliver(reply)
 
 
 async def opinion_pressed(
@@ -60,7 +51,7 @@ async def opinion_pressed(
         reply = await dialog.opinion_pressed(
             session, actor, db_user, int(parts[1]), parts[2], today().date()
         )
-        _send(reply, ui)
+        ui.deliver(reply)
 
 
 async def withdraw_pressed(
@@ -68,24 +59,24 @@ async def withdraw_pressed(
 ) -> None:
     numbers = _ints((query.data or "").split(":")[1:3])
     if numbers and len(numbers) == 2:
-        _send(await dialog.withdraw(session, actor, numbers[0], numbers[1]), ui)
+        ui.deliver(await dialog.withdraw(session, actor, numbers[0], numbers[1]))
 
 
 async def mine_command(message: Message, session: AsyncSession, actor: Actor, ui: Ui) -> None:
-    _send(await dialog.mine(session, actor), ui)
+    ui.deliver(await dialog.mine(session, actor))
 
 
 async def history_command(
     message: Message, command: CommandObject, session: AsyncSession, actor: Actor, ui: Ui
 ) -> None:
-    _send(await dialog.history_command(session, actor, command.args or ""), ui)
+    ui.deliver(await dialog.history_command(session, actor, command.args or ""))
 
 
 async def reason_typed(
     message: Message, session: AsyncSession, actor: Actor, db_user: User, ui: Ui
 ) -> None:
-    _send(
-        await dialog.typed_reason(session, actor, db_user, message.text or "", today().date()), ui
+    ui.deliver(
+        await dialog.typed_reason(session, actor, db_user, message.text or "", today().date())
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
@@ -23,6 +24,15 @@ from aiogram.types import (
 from bot.dialogs.screen import Screen, number_labels
 
 log = logging.getLogger(__name__)
+
+
+class DialogReply(Protocol):
+    """What every dialog returns (bot.dialogs.*.Reply)."""
+
+    screens: list[Screen]
+    outgoing: list[tuple[int, Screen]]
+    toast: str | None
+
 
 TEXT_LIMIT = 4096
 
@@ -97,6 +107,15 @@ class Ui:
 
     def toast(self, text: str, alert: bool = False) -> None:
         self._toast = (text, alert)
+
+    def deliver(self, reply: DialogReply) -> None:
+        """Queue what a dialog answered: its screens, its messages to others, its toast."""
+        for screen in reply.screens:
+            self.show(screen)
+        for chat_id, screen in reply.outgoing:
+            self.send_to(chat_id, screen)
+        if reply.toast:
+            self.toast(reply.toast)
 
     def after_commit(self, job: Callable[[], Awaitable[None]]) -> None:
         """Work that must not hold the transaction open, such as downloading evidence."""

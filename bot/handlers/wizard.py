@@ -43,12 +43,7 @@ def _show(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    for screen in reply.screens:
-        ui.show(screen)
-    for chat_id, screen in reply.outgoing:
-        ui.send_to(chat_id, screen)
-    if reply.toast:
-        ui.toast(reply.toast)
+    ui.deliver(reply)
     for evidence_id in reply.downloads:
         ui.after_commit(lambda eid=evidence_id: download(bot, session_factory, settings, eid))
 

@@ -8,9 +8,11 @@ attest/evidence ``{"value": bool}``; number ``{"value": float}``; choice/text
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.i18n import DISPLAY_TZ
 from bot.plans.schema import Criterion
 
 
@@ -21,15 +23,30 @@ class Verdict(StrEnum):
     UNANSWERED = "unanswered"
 
 
-def judge(criterion: Criterion, answer: dict[str, Any] | None, evidence_count: int = 0) -> Verdict:
+def years_asked(criterion: Criterion, today: date) -> list[int]:
+    """The last N full years, newest first: titles are awarded at the end of a year."""
+    return [today.year - 1 - i for i in range(criterion.years or 1)]
+
+
+def judge(
+    criterion: Criterion,
+    answer: dict[str, Any] | None,
+    evidence_count: int = 0,
+    today: date | None = None,
+) -> Verdict:
+    """``today`` decides which years a ``years`` criterion asks about (default: today in Vietnam).
+
+    Only those years count: a draft answered in 2026 must answer 2026 again in 2027.
+    """
     if not answer:
         return Verdict.UNANSWERED
     kind = criterion.kind
     if kind == "years":
         held = answer.get("years") or {}
-        if len(held) < (criterion.years or 1):
+        asked = [str(y) for y in years_asked(criterion, today or datetime.now(DISPLAY_TZ).date())]
+        if any(year not in held for year in asked):
             return Verdict.UNANSWERED
-        return Verdict.MET if all(held.values()) else Verdict.NOT_MET
+        return Verdict.MET if all(held[year] for year in asked) else Verdict.NOT_MET
     if "value" not in answer:
         return Verdict.UNANSWERED
     value = answer["value"]
@@ -68,9 +85,15 @@ class Finding:
 
 
 def findings(
-    criteria: list[Criterion], answers: dict[str, Any], evidence_counts: dict[str, int]
+    criteria: list[Criterion],
+    answers: dict[str, Any],
+    evidence_counts: dict[str, int],
+    today: date | None = None,
 ) -> list[Finding]:
-    return [Finding(c, judge(c, answers.get(c.id), evidence_counts.get(c.id, 0))) for c in criteria]
+    return [
+        Finding(c, judge(c, answers.get(c.id), evidence_counts.get(c.id, 0), today))
+        for c in criteria
+    ]
 
 
 def eligible(found: list[Finding]) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
@@ -136,12 +136,13 @@ async def evidence_counts(session: AsyncSession, nomination_id: int) -> dict[str
     return {criterion_id or "": count for criterion_id, count in rows.all()}
 
 
-async def evaluate(session: AsyncSession, nomination: Nomination) -> list[Finding]:
+async def evaluate(session: AsyncSession, nomination: Nomination, today: date) -> list[Finding]:
     plan = plan_of(nomination)
     if not nomination.category_id or not nomination.subject_kind:
         return []
     criteria = plan.criteria_for(nomination.category_id, nomination.subject_kind)
-    return findings(criteria, nomination.answers, await evidence_counts(session, nomination.id))
+    counts = await evidence_counts(session, nomination.id)
+    return findings(criteria, nomination.answers, counts, today)
 
 
 async def commune_of(session: AsyncSession, unit: Unit) -> Unit:
@@ -181,11 +182,13 @@ class SubmitOutcome:
     blocking: list[Finding]
 
 
-async def submit(session: AsyncSession, actor: Actor, nomination: Nomination) -> SubmitOutcome:
+async def submit(
+    session: AsyncSession, actor: Actor, nomination: Nomination, today: date
+) -> SubmitOutcome:
     """Hand a complete, eligible nomination to the first level of the plan's review chain."""
     if nomination.proposer_id != actor.user_id or not can_move(nomination.state, SUBMITTED):
         raise NotAllowed("not your draft")
-    found = await evaluate(session, nomination)
+    found = await evaluate(session, nomination, today)
     blocking = [f for f in found if f.blocks]
     if not found or not eligible(found) or nomination.consent_at is None:
         return SubmitOutcome(False, blocking)

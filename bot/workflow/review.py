@@ -277,40 +277,21 @@ async def decide(
         next_stop = None if is_last else chain[position + 1]
     else:
         to_state = RETURNED if decision == RETURN else REJECTED
-    if not can_move(nomination.state, to_state):
-        raise ReviewRefused("moved_on", **await last_decision(session, nomination))
-    values: dict[str, Any] = {
-        "state": to_state,
-        "version": Nomination.version + 1,
-        "updated_at": now(),
-        "decided_by": actor.user_id,
-        "decision_reason": reason,
-    }
+    values: dict[str, Any] = {"decided_by": actor.user_id, "decision_reason": reason}
     if next_stop is not None:
         values.update(level_index=next_stop.index, review_unit_id=next_stop.unit.id)
     if to_state == RETURNED:
         values.update(step="summary")
-    moved = await session.execute(
-        update(Nomination)
-        .where(Nomination.id == nomination.id, Nomination.version == version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
-        await session.refresh(nomination)
-        raise ReviewRefused("stale", **await last_decision(session, nomination))
-    previous = nomination.state
-    await session.refresh(nomination)
-    audit.record(
+    await _move(
         session,
-        actor_id=actor.user_id,
-        action=f"review.{decision}",
-        object_type="nomination",
-        object_id=nomination.id,
-        from_state=previous,
-        to_state=to_state,
+        actor,
+        nomination,
+        version,
+        to_state,
+        f"review.{decision}",
         reason=reason,
         details={"level": here.level, "unit": here.unit.code, "round": nomination.round},
+        values=values,
     )
     notify = await reviewers_at(session, next_stop) if next_stop is not None else []
     return Outcome(nomination, decision, to_state, next_stop, notify)
@@ -322,28 +303,51 @@ async def withdraw(
     nomination = await session.get(Nomination, nomination_id)
     if nomination is None or nomination.proposer_id != actor.user_id:
         raise ReviewRefused("not_yours")
-    if not can_move(nomination.state, WITHDRAWN):
+    await _move(session, actor, nomination, version, WITHDRAWN, "nomination.withdraw")
+    return nomination
+
+
+async def _move(
+    session: AsyncSession,
+    actor: Actor,
+    nomination: Nomination,
+    version: int,
+    to_state: str,
+    action: str,
+    *,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+    values: dict[str, Any] | None = None,
+) -> None:
+    """The one way a nomination in review changes state: checked, conditional, on the record.
+
+    The UPDATE matches only the version the actor was shown, so of two concurrent moves one
+    wins and the other is told who decided.
+    """
+    if not can_move(nomination.state, to_state):
         raise ReviewRefused("moved_on", **await last_decision(session, nomination))
     moved = await session.execute(
         update(Nomination)
-        .where(Nomination.id == nomination_id, Nomination.version == version)
-        .values(state=WITHDRAWN, version=Nomination.version + 1, updated_at=now())
+        .where(Nomination.id == nomination.id, Nomination.version == version)
+        .values(state=to_state, version=Nomination.version + 1, updated_at=now(), **(values or {}))
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
+        await session.refresh(nomination)
         raise ReviewRefused("stale", **await last_decision(session, nomination))
     previous = nomination.state
     await session.refresh(nomination)
     audit.record(
         session,
         actor_id=actor.user_id,
-        action="nomination.withdraw",
+        action=action,
         object_type="nomination",
         object_id=nomination.id,
         from_state=previous,
-        to_state=WITHDRAWN,
+        to_state=to_state,
+        reason=reason,
+        details=details,
     )
-    return nomination
 
 
 async def last_decision(session: AsyncSession, nomination: Nomination) -> dict[str, Any]:
@@ -498,13 +502,18 @@ async def _consultee(
     return None, []
 
 
+def may_answer(actor: Actor, consultation: Consultation) -> bool:
+    """Only a person of the consulted body gives its opinion."""
+    return any(r.role == CONSULTEE and r.unit_id == consultation.unit_id for r in actor.roles)
+
+
 async def answer_consultation(
     session: AsyncSession, actor: Actor, consultation_id: int, opinion: str, note: str | None
 ) -> tuple[Consultation, Nomination]:
     consultation = await session.get(Consultation, consultation_id)
     if consultation is None or consultation.unit_id is None:
         raise ReviewRefused("unknown")
-    if not any(r.role == CONSULTEE and r.unit_id == consultation.unit_id for r in actor.roles):
+    if not may_answer(actor, consultation):
         audit.record(
             session,
             actor_id=actor.user_id,

@@ -332,7 +332,7 @@ async def summary(
                 text=answer_text(nomination, plan, Step("achievements"))
             )
         )
-    found = findings(criteria_of(nomination, plan), nomination.answers, evidence)
+    found = findings(criteria_of(nomination, plan), nomination.answers, evidence, today)
     if found:
         lines += ["", _("Criteria:")]
         for finding in found:

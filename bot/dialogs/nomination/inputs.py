@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import NumberFormatError, parse_decimal
 
+from bot.workflow.text import fold
+
 
 class BadInput(ValueError):
     def __init__(self, reason: str, **details: object) -> None:
@@ -20,16 +22,17 @@ class BadInput(ValueError):
         self.details = details
 
 
-_NUMBER_NOISE = re.compile(r"[%\s]|(?<=\d)[^\d.,]+$")
-
-
-def parse_number(text: str) -> float:
+def parse_number(text: str, unit: str | None = None) -> float:
     """ "70", "70,5", "70.5", "70%", "1.234,5", "1,234.5" and "2 500 000" are all numbers.
 
     Vietnamese writes a decimal comma and dots between thousands; people on phones often write
-    the English way. Babel parses strictly in each notation; Vietnamese is tried first.
+    the English way. Babel parses strictly in each notation; Vietnamese is tried first. Other
+    letters are refused, not dropped: "7o" is a typo for 70, not 7.
     """
-    raw = _NUMBER_NOISE.sub("", text.strip())
+    raw = text.strip()
+    if unit and fold(raw).endswith(fold(unit)):  # "25 triệu đồng" where the unit is asked
+        raw = raw[: len(raw) - len(unit)]
+    raw = re.sub(r"[%\s]", "", raw)
     if not raw or not re.fullmatch(r"[-+]?[\d.,]+", raw):
         raise BadInput("not_a_number")
     for locale in ("vi", "en"):
@@ -81,9 +84,9 @@ def parse_phone(text: str) -> str:
     """A Vietnamese phone number: 0xxxxxxxxx or +84xxxxxxxxx, spaces and dots allowed."""
     digits = re.sub(r"[\s.\-()]", "", text.strip())
     if digits.startswith("+84"):
-        digits = "0" + digits[3:]
+        digits = "0" + digits[3:].removeprefix("0")  # "+84 0912…" keeps one zero
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
-    if not re.fullmatch(r"0\d{9,10}", digits):
+    if not re.fullmatch(r"0[1-9]\d{8,9}", digits):
         raise BadInput("not_a_phone")
     return digits

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.plans.schema import Criterion, Plan
+from bot.workflow.criteria import years_asked
 from storage.models import Nomination
 
 #: Nominee fields asked for each kind of subject, in order.
@@ -51,11 +52,6 @@ class Step:
     @property
     def year(self) -> int:
         return int(self.key.rsplit(":", 1)[1])
-
-
-def years_asked(criterion: Criterion, today: date) -> list[int]:
-    """The last N full years, newest first: titles are awarded at the end of a year."""
-    return [today.year - 1 - i for i in range(criterion.years or 1)]
 
 
 def criteria_of(nomination: Nomination, plan: Plan) -> list[Criterion]:

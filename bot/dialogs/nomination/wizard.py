@@ -522,7 +522,7 @@ def _read(step: Step, plan: Plan, text: str, today: date) -> object:
         return value
     criterion = plan.criterion(step.arg)
     if criterion.kind == "number":
-        return parse_number(text)
+        return parse_number(text, criterion.unit)
     value = clean_text(text, criterion.text_max_length)
     if len(value) < criterion.text_min_length:
         raise BadInput("too_short", minimum=criterion.text_min_length)
@@ -531,7 +531,9 @@ def _read(step: Step, plan: Plan, text: str, today: date) -> object:
 
 async def _judged(ctx: Ctx, nomination: Nomination, criterion: Criterion, step: Step) -> Reply:
     counts = await evidence_counts(ctx.session, nomination.id)
-    verdict = judge(criterion, nomination.answers.get(criterion.id), counts.get(criterion.id, 0))
+    verdict = judge(
+        criterion, nomination.answers.get(criterion.id), counts.get(criterion.id, 0), ctx.today
+    )
     if verdict is Verdict.NOT_MET and criterion.required:
         nomination.step = step.key
         return Reply([cards.unmet(nomination, plan_of(nomination), criterion)])
@@ -550,7 +552,7 @@ async def _files_done(ctx: Ctx, nomination: Nomination, step: Step) -> Reply:
 
 async def _submit(ctx: Ctx, nomination: Nomination) -> Reply:
     try:
-        outcome = await submit(ctx.session, ctx.actor, nomination)
+        outcome = await submit(ctx.session, ctx.actor, nomination, ctx.today)
     except NotAllowed:
         return Reply(toast=_("This draft is no longer open."))
     if not outcome.submitted:

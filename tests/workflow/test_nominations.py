@@ -1,0 +1,288 @@
+"""Drafts: starting, submitting, discarding, and recognising the same person proposed twice.
+
+On the demo tree with the tiny test plans running in Kon Rẫy. 1001/1002 are village heads and
+1003 a commune officer in Đăk Ruồng, 1004 an officer in its Farmers' Association; 2001 is a
+village head in Tân Lập (another commune of Kon Rẫy).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.workflow import nominations
+from bot.workflow.activations import RunningPlan, running_plans
+from bot.workflow.criteria import Verdict
+from bot.workflow.nominations import NotAllowed, nominee_key
+from storage.models import AuditEntry, Evidence, Nomination
+from tests.workflow.seeded import TODAY, actor, seeded_database, unit, user
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+TINY, APPROVE = "tiny-2026", "tiny-approve-2026"
+
+
+seeded_file, database_url = seeded_database(
+    tiny_plans=True, people=((2001, "Trưởng thôn Tân Lập", "village_head", "KT-KR-TL-T1"),)
+)
+
+
+async def running(session: AsyncSession, code: str, plan_id: str = TINY) -> RunningPlan:
+    plans = await running_plans(session, await unit(session, code), TODAY)
+    return next(r for r in plans if r.plan.id == plan_id)
+
+
+async def draft(
+    session: AsyncSession,
+    tid: int,
+    *,
+    plan_id: str = TINY,
+    name: str | None = "Nguyễn Văn Đức",
+    birth_year: int | None = 1970,
+    home: str | None = None,
+    **fields: Any,
+) -> Nomination:
+    """A draft started by this person, filled in directly (as the wizard would)."""
+    who = await actor(session, tid)
+    role = who.roles[0]
+    nomination = await nominations.start_draft(
+        session, who, role, await running(session, role.unit_code, plan_id)
+    )
+    nomination.subject_kind, nomination.category_id = "individual", "nguoi-tot"
+    if name is not None:
+        nomination.nominee = {"name": name, "birth_year": birth_year}
+        nomination.nominee_key = nominee_key(name, birth_year)
+    nomination.nominee_unit_id = (await unit(session, home)).id if home else None
+    for key, value in fields.items():
+        setattr(nomination, key, value)
+    await session.flush()
+    return nomination
+
+
+def complete(nomination: Nomination, attest: bool = True) -> Nomination:
+    nomination.consent_at = datetime(2026, 5, 1, tzinfo=UTC)
+    nomination.achievements = "Nhiều năm giúp đỡ bà con trong thôn"
+    nomination.answers = {"guong-mau": {"value": attest}}
+    return nomination
+
+
+async def actions(session: AsyncSession, action: str) -> list[AuditEntry]:
+    rows = await session.scalars(
+        select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    )
+    return list(rows.all())
+
+
+# --- the duplicate key -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "year"),
+    [
+        ("nguyen van duc", 1970),
+        ("Nguyễn Văn Đức", 1970),
+        ("NGUYỄN VĂN ĐỨC", 1970),
+        ("  Nguyễn   Văn  Đức ", 1970),
+        (unicodedata.normalize("NFD", "Nguyễn Văn Đức"), 1970),  # as some keyboards send it
+        ("nguyễn văn đức", 1970),
+    ],
+)
+def test_nominee_key_folds_diacritics_case_and_spaces(name: str, year: int) -> None:
+    assert nominee_key(name, year) == nominee_key("Nguyễn Văn Đức", 1970) == "nguyen van duc|1970"
+
+
+def test_nominee_key_tells_people_apart() -> None:
+    base = nominee_key("Nguyễn Văn Đức", 1970)
+    assert nominee_key("Nguyễn Văn Đức", 1971) != base
+    assert nominee_key("Nguyễn Văn Dực", 1970) == base  # only the marks differ: same key
+    assert nominee_key("Nguyễn Văn Được", 1970) != base
+    assert nominee_key("Nguyễn Văn Đức", None) == "nguyen van duc|"
+
+
+# --- possible duplicates ---------------------------------------------------------------------
+
+
+async def test_possible_duplicates_within_the_commune_only(session: AsyncSession) -> None:
+    village = await draft(session, 1002, home="KT-KR-DRU-T1")
+    by_officer = await draft(session, 1003, name="nguyen van duc", home="KT-KR-DRU-T3")
+    by_association = await draft(session, 1004, name="NGUYỄN VĂN ĐỨC")  # home: its own unit
+    other_commune = await draft(session, 2001, home="KT-KR-TL-T1")
+    await draft(session, 1001, birth_year=1971, home="KT-KR-DRU-T3")  # another person
+    await draft(session, 1001, plan_id=APPROVE, home="KT-KR-DRU-T3")  # another plan
+    gone = await draft(session, 1001, home="KT-KR-DRU-T3", state="withdrawn")
+
+    async def found(nomination: Nomination) -> set[int]:
+        return {n.id for n in await nominations.possible_duplicates(session, nomination)}
+
+    assert await found(by_officer) == {village.id, by_association.id}
+    assert await found(village) == {by_officer.id, by_association.id}
+    assert await found(by_association) == {village.id, by_officer.id}
+    assert await found(other_commune) == set()
+    assert gone.id not in await found(village)
+
+
+async def test_possible_duplicates_need_a_name(session: AsyncSession) -> None:
+    await draft(session, 1002, home="KT-KR-DRU-T1")
+    nameless = await draft(session, 1003, name=None)
+    assert nameless.nominee_key is None
+    assert await nominations.possible_duplicates(session, nameless) == []
+
+
+# --- starting a draft ------------------------------------------------------------------------
+
+
+async def test_start_draft(session: AsyncSession) -> None:
+    head = await actor(session, 1002)
+    plan = await running(session, "KT-KR-DRU-T1")
+    nomination = await nominations.start_draft(session, head, head.roles[0], plan)
+    assert (nomination.state, nomination.version, nomination.round) == ("draft", 1, 0)
+    assert nomination.unit_id == (await unit(session, "KT-KR-DRU-T1")).id
+    assert (nomination.plan_id, nomination.plan_version_id) == (TINY, plan.version.id)
+    assert nomination.proposer_id == head.user_id
+    [entry] = await actions(session, "nomination.create")
+    assert (entry.object_id, entry.from_state, entry.to_state) == (
+        str(nomination.id),
+        None,
+        "draft",
+    )
+
+
+async def test_start_draft_refusals(session: AsyncSession) -> None:
+    reviewer = await actor(session, 1005)  # a district reviewer does not propose
+    with pytest.raises(NotAllowed, match="not a proposer"):
+        await nominations.start_draft(
+            session, reviewer, reviewer.roles[0], await running(session, "KT-KR-NV")
+        )
+    head = await actor(session, 1002)
+    borrowed = (await actor(session, 1003)).roles[0]  # a role this person does not hold
+    with pytest.raises(NotAllowed, match="not a proposer"):
+        await nominations.start_draft(session, head, borrowed, await running(session, "KT-KR"))
+    # dakdoa runs in Đăk Hà only: not in the village head's Kon Rẫy
+    elsewhere = await running(session, "KT-DH-DM", "dakdoa-101-2021")
+    with pytest.raises(NotAllowed, match="does not run"):
+        await nominations.start_draft(session, head, head.roles[0], elsewhere)
+    assert await session.scalar(select(func.count(Nomination.id))) == 0
+
+
+# --- submitting ------------------------------------------------------------------------------
+
+
+async def test_submit_a_complete_eligible_draft(session: AsyncSession) -> None:
+    nomination = complete(await draft(session, 1002, step="summary"))
+    me = await user(session, 1002)
+    me.active_nomination_id = nomination.id
+    await session.flush()
+    version = nomination.version
+
+    outcome = await nominations.submit(session, await actor(session, 1002), nomination, TODAY)
+    assert outcome.submitted and outcome.blocking == []
+    assert nomination.state == "submitted" and nomination.step is None
+    assert nomination.submitted_at is not None and nomination.version == version + 1
+    await session.refresh(me)
+    assert me.active_nomination_id is None
+    [entry] = await actions(session, "nomination.submit")
+    assert (entry.from_state, entry.to_state, entry.actor_id) == ("draft", "submitted", me.id)
+
+    with pytest.raises(NotAllowed):  # submitted once is enough
+        await nominations.submit(session, await actor(session, 1002), nomination, TODAY)
+
+
+async def test_submit_refuses_an_ineligible_draft(session: AsyncSession) -> None:
+    nomination = complete(await draft(session, 1002), attest=False)
+    version = nomination.version
+    outcome = await nominations.submit(session, await actor(session, 1002), nomination, TODAY)
+    assert not outcome.submitted
+    assert [(f.criterion.id, f.verdict) for f in outcome.blocking] == [
+        ("guong-mau", Verdict.NOT_MET)
+    ]
+    assert (nomination.state, nomination.version, nomination.submitted_at) == (
+        "draft",
+        version,
+        None,
+    )
+
+    nomination.answers = {}
+    outcome = await nominations.submit(session, await actor(session, 1002), nomination, TODAY)
+    assert not outcome.submitted
+    assert [f.verdict for f in outcome.blocking] == [Verdict.UNANSWERED]
+    assert await actions(session, "nomination.submit") == []
+
+
+async def test_submit_refuses_without_consent_or_category(session: AsyncSession) -> None:
+    nomination = complete(await draft(session, 1002))
+    nomination.consent_at = None
+    outcome = await nominations.submit(session, await actor(session, 1002), nomination, TODAY)
+    assert (outcome.submitted, outcome.blocking) == (False, [])
+    assert nomination.state == "draft"
+
+    nomination = complete(await draft(session, 1001))
+    nomination.category_id = None
+    outcome = await nominations.submit(session, await actor(session, 1001), nomination, TODAY)
+    assert not outcome.submitted and nomination.state == "draft"
+    assert await actions(session, "nomination.submit") == []
+
+
+async def test_only_the_proposer_submits(session: AsyncSession) -> None:
+    nomination = complete(await draft(session, 1002))
+    with pytest.raises(NotAllowed):
+        await nominations.submit(session, await actor(session, 1003), nomination, TODAY)
+    assert nomination.state == "draft"
+
+
+# --- discarding ------------------------------------------------------------------------------
+
+
+def evidence(nomination: Nomination, n: int) -> Evidence:
+    return Evidence(
+        nomination_id=nomination.id,
+        criterion_id="guong-mau",
+        kind="photo",
+        file_id=f"file-{nomination.id}-{n}",
+        file_unique_id=f"u-{nomination.id}-{n}",
+    )
+
+
+async def test_discard_removes_the_draft_and_its_evidence(session: AsyncSession) -> None:
+    nomination = await draft(session, 1002)
+    kept = await draft(session, 1001, name="Y Hoa")
+    session.add_all([evidence(nomination, 1), evidence(nomination, 2), evidence(kept, 1)])
+    me = await user(session, 1002)
+    me.active_nomination_id = nomination.id
+    await session.flush()
+    nid = nomination.id
+
+    await nominations.discard(session, await actor(session, 1002), nomination)
+    session.expunge_all()
+    assert await session.get(Nomination, nid) is None
+    left = (await session.scalars(select(Evidence.nomination_id))).all()
+    assert left == [kept.id]
+    assert (await user(session, 1002)).active_nomination_id is None
+    [entry] = await actions(session, "nomination.discard")
+    assert (entry.object_id, entry.from_state, entry.to_state) == (str(nid), "draft", None)
+    assert entry.details == {"nominee": "Nguyễn Văn Đức"}
+
+
+async def test_discard_only_own_unsubmitted_drafts(session: AsyncSession) -> None:
+    mine = await draft(session, 1002)
+    session.add(evidence(mine, 1))
+    await session.flush()
+    with pytest.raises(NotAllowed):
+        await nominations.discard(session, await actor(session, 1003), mine)
+
+    sent = complete(await draft(session, 1001, name="Y Hoa"))
+    assert (await nominations.submit(session, await actor(session, 1001), sent, TODAY)).submitted
+    with pytest.raises(NotAllowed):
+        await nominations.discard(session, await actor(session, 1001), sent)
+
+    returned = await draft(session, 1002, name="A Thút", state="returned")
+    with pytest.raises(NotAllowed):  # once submitted, it stays on record: withdraw instead
+        await nominations.discard(session, await actor(session, 1002), returned)
+
+    assert await session.scalar(select(func.count(Nomination.id))) == 3
+    assert await session.scalar(select(func.count(Evidence.id))) == 1
+    assert await actions(session, "nomination.discard") == []
