@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import orjson
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
@@ -18,7 +19,11 @@ from bot.config import Settings
 from bot.handlers import build_router
 from bot.handlers.commands import set_default_commands
 from bot.middlewares.leave_wizard import LeaveWizardMiddleware
-from bot.middlewares.requests import BlockedUserMiddleware, RetryAfterMiddleware
+from bot.middlewares.requests import (
+    BlockedUserMiddleware,
+    KeepResponseTypes,
+    RetryAfterMiddleware,
+)
 from bot.middlewares.update_context import UpdateContextMiddleware
 from storage.db import create_engine, create_session_factory
 
@@ -40,6 +45,10 @@ class App:
         await self.engine.dispose()
 
 
+def _dumps(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
 def create_bot(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession] | None = None
 ) -> Bot:
@@ -48,8 +57,11 @@ def create_bot(
         if settings.telegram_api_base
         else PRODUCTION
     )
-    session = AiohttpSession(api=api, proxy=settings.telegram_proxy)
+    session = AiohttpSession(
+        api=api, proxy=settings.telegram_proxy, json_loads=orjson.loads, json_dumps=_dumps
+    )
     bot = Bot(settings.require_token(), session=session)
+    bot.session.middleware(KeepResponseTypes())
     bot.session.middleware(RetryAfterMiddleware())
     if session_factory is not None:
         bot.session.middleware(BlockedUserMiddleware(session_factory))

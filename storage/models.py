@@ -102,7 +102,7 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="user", lazy="selectin", order_by="Membership.id"
+        back_populates="user", order_by="Membership.id"
     )
 
 

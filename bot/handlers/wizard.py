@@ -20,6 +20,7 @@ from bot.i18n import DISPLAY_TZ
 from bot.workflow.actor import Actor
 from bot.workflow.evidence import MAX_DOWNLOAD_BYTES, record_blob, store_blob
 from bot.workflow.text import says
+from storage.db import write_lock
 from storage.models import Evidence, User
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ async def download(
         log.warning("evidence %s not downloaded: %s", evidence_id, exc)
         return
     digest = store_blob(settings.evidence_dir, buffer.getvalue())
-    async with session_factory() as session:
+    async with write_lock(session_factory.kw["bind"]), session_factory() as session:
         await record_blob(session, evidence_id, digest)
         await session.commit()
 

@@ -14,8 +14,32 @@ from aiogram.methods.base import Response, TelegramType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.workflow.users import mark_blocked
+from storage.db import write_lock
 
 log = logging.getLogger(__name__)
+
+
+class KeepResponseTypes(BaseRequestMiddleware):
+    """Keep aiogram's ``Response[T]`` classes alive so pydantic builds each one only once.
+
+    aiogram validates every answer as ``Response[method.__returning__]``; pydantic caches
+    parametrized generics in a WeakValueDictionary, so without a strong reference the class
+    and its whole schema are rebuilt on every request (measured: most of a step's CPU).
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[Any, Any] = {}
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        returning = method.__returning__
+        if returning not in self._kept:
+            self._kept[returning] = Response[returning]  # type: ignore[valid-type]
+        return await make_request(bot, method)
 
 
 class RetryAfterMiddleware(BaseRequestMiddleware):
@@ -60,7 +84,8 @@ class BlockedUserMiddleware(BaseRequestMiddleware):
         except TelegramForbiddenError:
             chat_id: Any = getattr(method, "chat_id", None)
             if isinstance(chat_id, int):
-                async with self.session_factory() as session:
+                engine = self.session_factory.kw["bind"]
+                async with write_lock(engine), self.session_factory() as session:
                     await mark_blocked(session, chat_id)
                     await session.commit()
             raise

@@ -24,6 +24,7 @@ from bot.dialogs.screen import Screen
 from bot.handlers.ui import Ui
 from bot.i18n import _, set_locale
 from bot.workflow.users import Contact, actor_for, get_or_register
+from storage.db import write_lock
 from storage.updates import claim_update
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class UpdateContextMiddleware(BaseMiddleware):
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
+        self.engine = session_factory.kw["bind"]
 
     async def __call__(
         self,
@@ -45,7 +47,7 @@ class UpdateContextMiddleware(BaseMiddleware):
         assert isinstance(event, Update)
         set_locale(self.settings.default_locale)
         ui = _make_ui(event, data)
-        async with self.session_factory() as session:
+        async with write_lock(self.engine), self.session_factory() as session:
             if not await claim_update(session, event.update_id):
                 log.info("update %s already handled; skipped", event.update_id)
                 return None

@@ -90,9 +90,11 @@ def touch(nomination: Nomination) -> None:
 
 
 async def set_active(session: AsyncSession, user_id: int, nomination_id: int | None) -> None:
-    await session.execute(
-        update(User).where(User.id == user_id).values(active_nomination_id=nomination_id)
-    )
+    """Point typed answers at a draft; written only when it changes (most steps it does not)."""
+    user = await session.get(User, user_id)  # already in the session: no query
+    if user is not None and user.active_nomination_id != nomination_id:
+        user.active_nomination_id = nomination_id
+        await session.flush()
 
 
 async def drafts_of(session: AsyncSession, user_id: int) -> list[Nomination]:

@@ -458,7 +458,7 @@ async def request_consultations(
         consultation = Consultation(
             nomination_id=nomination.id,
             round=nomination.round,
-            unit_id=unit.id if unit else None,
+            unit=unit,
             kind=kind,
             requested_by=actor.user_id,
             status="pending" if users else "unavailable",
