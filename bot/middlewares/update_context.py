@@ -47,26 +47,24 @@ class UpdateContextMiddleware(BaseMiddleware):
         assert isinstance(event, Update)
         set_locale(self.settings.default_locale)
         ui = _make_ui(event, data)
+        result = None
         async with write_lock(self.engine), self.session_factory() as session:
-            if not await claim_update(session, event.update_id):
-                log.info("update %s already handled; skipped", event.update_id)
-                return None
-            tg_user: TgUser | None = data.get("event_from_user")
-            if tg_user is not None and not tg_user.is_bot:
-                user = await get_or_register(
-                    session,
-                    Contact(tg_user.id, tg_user.full_name, tg_user.username, tg_user.language_code),
-                )
-                actor = await actor_for(session, user, self.settings.default_locale)
-                set_locale(actor.locale)
-                data.update(db_user=user, actor=actor)
-            data.update(
-                session=session, ui=ui, settings=self.settings, session_factory=self.session_factory
-            )
             try:
+                if not await claim_update(session, event.update_id):
+                    log.info("update %s already handled; skipped", event.update_id)
+                    return None
+                await self._identify(session, data)
+                data.update(
+                    session=session,
+                    ui=ui,
+                    settings=self.settings,
+                    session_factory=self.session_factory,
+                )
                 result = await handler(event, data)
                 await session.commit()
             except Exception:
+                # Whatever failed (the database included), the person gets an answer, never
+                # silence, and nothing half-done is kept.
                 log.exception("update %s failed", event.update_id)
                 await session.rollback()
                 ui.discard()
@@ -79,13 +77,33 @@ class UpdateContextMiddleware(BaseMiddleware):
                         edit=False,
                     )
                 )
-                # The failed update is still marked as handled, so a redelivery cannot repeat it.
-                await claim_update(session, event.update_id)
-                await session.commit()
-                result = None
+                await self._mark_handled(session, event.update_id)
         await ui.flush()
         await remember_choices(data, ui)
         return result
+
+    async def _identify(self, session: AsyncSession, data: dict[str, Any]) -> None:
+        """Register the person on first contact; their roles and language for this update."""
+        tg_user: TgUser | None = data.get("event_from_user")
+        if tg_user is None or tg_user.is_bot:
+            return
+        user = await get_or_register(
+            session,
+            Contact(tg_user.id, tg_user.full_name, tg_user.username, tg_user.language_code),
+        )
+        actor = await actor_for(session, user, self.settings.default_locale)
+        set_locale(actor.locale)
+        data.update(db_user=user, actor=actor)
+
+    @staticmethod
+    async def _mark_handled(session: AsyncSession, update_id: int) -> None:
+        """A failed update still counts as handled, so a redelivery cannot repeat it."""
+        try:
+            await claim_update(session, update_id)
+            await session.commit()
+        except Exception:
+            log.exception("update %s could not be marked as handled", update_id)
+            await session.rollback()
 
 
 async def remember_choices(data: dict[str, Any], ui: Ui) -> None:

@@ -22,19 +22,25 @@ from tests.e2e.test_review import WAITING, propose_and_send
 
 
 async def test_a_user_who_blocked_the_bot_is_marked_not_retried(
-    bot_app: App, client: SandboxClient, people: dict[str, SimUser],
+    bot_app: App,
+    client: SandboxClient,
+    people: dict[str, SimUser],
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    head, officer, minh = (people["village_head"], people["commune_officer"],
-                           people["commune_officer_1004"])
+    head, officer, minh = (
+        people["village_head"],
+        people["commune_officer"],
+        people["commune_officer_1004"],
+    )
     await minh.block()
     await propose_and_send(head, "konray-2023-2025")
     assert WAITING in (await officer.wait_for(WAITING))["text"]  # the others still get it
     async with session_factory() as session:
         blocked = await session.scalar(select(User).where(User.telegram_id == 1004))
         assert blocked is not None and blocked.blocked_at is not None
-    attempts = [r for r in await client.requests("sendMessage")
-                if str(r["params"].get("chat_id")) == "1004"]
+    attempts = [
+        r for r in await client.requests("sendMessage") if str(r["params"].get("chat_id")) == "1004"
+    ]
     assert len(attempts) == 1  # one refused attempt, no retry
     await minh.unblock()
     await minh.send("/help")  # writing again clears the mark
@@ -99,3 +105,27 @@ async def test_webhook_runner_serves_the_same_bot(database_url: str, tmp_path: P
         finally:
             await runner.cleanup()
     await asyncio.sleep(0)
+
+
+async def test_a_database_failure_before_the_handler_still_gets_an_answer(
+    bot_app: App, client: SandboxClient, monkeypatch: object
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import bot.middlewares.update_context as context
+
+    real = context.claim_update
+    failures = {"left": 1}
+
+    async def flaky(session, update_id):  # type: ignore[no-untyped-def]
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return await real(session, update_id)
+
+    monkeypatch.setattr(context, "claim_update", flaky)  # type: ignore[attr-defined]
+    user = await client.user(4003, "Khách", language_code="vi")
+    failed = await user.send("/help")
+    assert "hệ thống vừa gặp sự cố" in failed.text
+    again = await user.send("/help")
+    assert "lời mời" in again.text
