@@ -1,0 +1,107 @@
+"""``python -m bench [wizard] [--users 1,50,200] [--database sqlite|URL] ...``; see README.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # the wizard driver lives in tests/e2e
+    sys.path.insert(0, str(REPO))
+
+
+def _counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of user counts: {text!r}") from None
+    if not counts or any(n < 1 or n > 5000 for n in counts):
+        raise argparse.ArgumentTypeError("user counts must be between 1 and 5000")
+    return counts
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmarks of the bot against the sandbox emulator (loopback only).",
+    )
+    sub = parser.add_subparsers(dest="bench")
+    wizard = sub.add_parser(
+        "wizard", help="N simulated village heads propose through the wizard at once")
+    wizard.add_argument("--users", type=_counts, default=[1, 50, 200],
+                        help="user counts, one run each: 200 or 1,50,200 (default 1,50,200)")
+    wizard.add_argument("--database", default="sqlite",
+                        help="'sqlite' (a fresh file per run, default) or a database URL, "
+                             "e.g. postgresql+asyncpg://user@127.0.0.1/bench (migrated and "
+                             "seeded with the demo data if empty; its rows are kept)")
+    wizard.add_argument("--bot", choices=("subprocess", "inprocess", "both"),
+                        default="subprocess",
+                        help="run the bot as `python -m bot run` in its own process (default), "
+                             "in the benchmark's event loop, or both one after the other")
+    wizard.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
+                        help="mean think time before each action (exponential, capped at 5x); "
+                             "0 (default) acts as soon as the screen arrives")
+    wizard.add_argument("--plan", default="kontum-44-2023",
+                        help="preset to propose under, as a village head in the demo villages "
+                             "where it runs (default kontum-44-2023)")
+    wizard.add_argument("--step-timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="a step with no reply by then is an error (default 30)")
+    wizard.add_argument("--run-timeout", type=float, default=900.0, metavar="SECONDS",
+                        help="stop a run after this long (default 900)")
+    wizard.add_argument("--no-warmup", dest="warmup", action="store_false",
+                        help="skip the unmeasured walk that warms the bot up")
+    wizard.add_argument("--profile", type=Path, metavar="DIR",
+                        help="run the bot subprocess under cProfile; DIR/bot-N.prof per run")
+    wizard.add_argument("--py-spy", type=Path, metavar="DIR", dest="py_spy",
+                        help="sample the bot subprocess with py-spy (pip install py-spy) during "
+                             "the measured part; raw stacks in DIR/bot-N.txt and a summary")
+    wizard.add_argument("--keep", action="store_true",
+                        help="keep each run's directory (database, bot.log) and print its path")
+    wizard.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
+    wizard.add_argument("--seed", type=int, default=1, help="seed of the think times")
+    wizard.add_argument("--goal-ms", type=float, default=25.0,
+                        help="p99 goal in ms at --goal-users (default 25)")
+    wizard.add_argument("--goal-users", type=int, default=200)
+    wizard.add_argument("--check", action="store_true",
+                        help="exit 1 when the goal is missed (errors always exit 1)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not words or words[0] not in ("wizard", "-h", "--help"):
+        words = ["wizard", *words]  # `make bench`, or options alone: the wizard benchmark
+    args = build_parser().parse_args(words)
+
+    from bench.wizard import Options, run, write_json
+
+    opts = Options(
+        users=args.users, database=args.database, think=args.think, plan=args.plan,
+        step_timeout=args.step_timeout, run_timeout=args.run_timeout, warmup=args.warmup,
+        profile_dir=args.profile, py_spy_dir=args.py_spy,
+        keep=args.keep or args.profile is not None, seed=args.seed,
+        goal_ms=args.goal_ms, goal_users=args.goal_users,
+    )
+    bots = ["subprocess", "inprocess"] if args.bot == "both" else [args.bot]
+    results = asyncio.run(run(opts, bots, lambda line: print(line, flush=True)))
+    if args.json:
+        write_json(args.json, results)
+    if args.profile:
+        from bench.wizard import print_profiles
+
+        print_profiles(args.profile)
+    if args.py_spy:
+        from bench.wizard import print_py_spy
+
+        print_py_spy(args.py_spy)
+    if any(r.errors for r in results):
+        return 1
+    missed = [r for r in results if r.users == args.goal_users and r.p99 > args.goal_ms]
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
