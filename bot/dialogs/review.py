@@ -94,6 +94,12 @@ def refusal_text(problem: review.ReviewRefused) -> str:
     return _(REFUSALS.get(problem.reason, problem.reason))
 
 
+def refused(problem: review.ReviewRefused) -> Reply:
+    """Said twice on purpose: in the chat, and on the button as a toast."""
+    text = refusal_text(problem)
+    return Reply([Screen(text, edit=False)], toast=text)
+
+
 # --- cards ----------------------------------------------------------------------------------
 
 
@@ -303,14 +309,12 @@ async def pressed(
         return await consult(session, actor, nomination_id, today)
     if version != nomination.version:
         problem = review.ReviewRefused("stale", **await review.last_decision(session, nomination))
-        return Reply(
-            toast=refusal_text(problem), screens=[Screen(refusal_text(problem), edit=False)]
-        )
+        return refused(problem)
     if op in ("r", "x"):
         try:
             await review.load_for_decision(session, actor, nomination_id, op)
         except review.ReviewRefused as problem:
-            return Reply([Screen(refusal_text(problem), edit=False)], toast=refusal_text(problem))
+            return refused(problem)
         user.pending_action = {
             "op": "return" if op == "r" else "reject",
             "nomination": nomination_id,
@@ -342,7 +346,7 @@ async def _refuse_forged(session: AsyncSession, actor: Actor, nomination_id: int
     try:
         await review.load_for_decision(session, actor, nomination_id, op)
     except review.ReviewRefused as problem:
-        return Reply([Screen(refusal_text(problem), edit=False)], toast=refusal_text(problem))
+        return refused(problem)
     return Reply(toast=refusal_text(review.ReviewRefused("not_yours")))
 
 
@@ -358,8 +362,7 @@ async def decide(
     try:
         outcome = await review.decide(session, actor, nomination_id, version, decision, reason)
     except review.ReviewRefused as problem:
-        text = refusal_text(problem)
-        return Reply([Screen(text, edit=False)], toast=text)
+        return refused(problem)
     nomination = outcome.nomination
     done = {
         review.ENDORSE: _("Endorsed and forwarded to {unit}."),

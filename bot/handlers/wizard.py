@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.dialogs.nomination import wizard
 from bot.dialogs.nomination.wizard import Ctx, IncomingFile, Reply
+from bot.dialogs.onboarding import not_understood
 from bot.handlers.ui import Ui
 from bot.i18n import DISPLAY_TZ
 from bot.workflow.actor import Actor
@@ -167,8 +168,6 @@ async def text_typed(
 ) -> None:
     reply = await wizard.typed(_ctx(session, actor), db_user, message.text or "")
     if reply is None:
-        from bot.dialogs.onboarding import not_understood
-
         ui.show(not_understood())
         return
     _show(reply, ui, bot, settings, session_factory)
@@ -191,8 +190,6 @@ async def file_sent(
     if reply is None:  # a sticker, or a file with no draft waiting for one
         reply = await wizard.typed(_ctx(session, actor), db_user, "")
     if reply is None:
-        from bot.dialogs.onboarding import not_understood
-
         ui.show(not_understood())
         return
     _show(reply, ui, bot, settings, session_factory)

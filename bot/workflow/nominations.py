@@ -18,9 +18,9 @@ from bot.workflow.criteria import Finding, eligible, findings
 from bot.workflow.kinds import level_of_kind
 from bot.workflow.lifecycle import DRAFT, EDITABLE, SUBMITTED, WITHDRAWN, can_move
 from bot.workflow.plans import parsed
-from bot.workflow.quotas import ancestors_and_self
 from bot.workflow.roles import PROPOSER_ROLES
 from bot.workflow.text import fold
+from bot.workflow.units import ancestors_and_self
 from storage.models import Evidence, Nomination, Unit, User
 
 

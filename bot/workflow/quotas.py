@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plans.schema import Plan, Quota
-from bot.workflow.kinds import level_of_kind
 from bot.workflow.lifecycle import COUNTED
+from bot.workflow.units import ancestors_and_self, effective_levels
 from storage.models import Nomination, Unit
 
 
@@ -27,26 +27,6 @@ class QuotaLine:
     @property
     def full(self) -> bool:
         return self.quota.max is not None and self.count >= self.quota.max
-
-
-async def ancestors_and_self(session: AsyncSession, unit: Unit) -> list[Unit]:
-    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
-    rows = (await session.scalars(select(Unit).where(Unit.id.in_(ids)))).all()
-    by_id = {u.id: u for u in rows}
-    return [by_id[i] for i in reversed(ids) if i in by_id]  # nearest first
-
-
-def effective_levels(chain: list[Unit]) -> dict[int, str | None]:
-    """Each unit's administrative level; an organisation takes the level of the unit above it.
-
-    ``chain`` is a unit and its ancestors, nearest first.
-    """
-    levels: dict[int, str | None] = {}
-    inherited: str | None = None
-    for unit in reversed(chain):
-        inherited = level_of_kind(unit.kind) or inherited
-        levels[unit.id] = inherited
-    return levels
 
 
 async def count_for(

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.plans.schema import Plan
 from bot.workflow import audit
 from bot.workflow.actor import Actor
-from bot.workflow.kinds import kind_matches, level_of_kind
+from bot.workflow.kinds import kind_matches
 from bot.workflow.lifecycle import (
     APPROVED,
     IN_REVIEW,
@@ -34,7 +34,6 @@ from bot.workflow.lifecycle import (
     can_move,
 )
 from bot.workflow.nominations import plan_of
-from bot.workflow.quotas import ancestors_and_self, effective_levels
 from bot.workflow.roles import (
     ADMIN,
     COMMUNE_OFFICER,
@@ -42,6 +41,7 @@ from bot.workflow.roles import (
     DISTRICT_REVIEWER,
     PROVINCE_REVIEWER,
 )
+from bot.workflow.units import admin_home, ancestors_and_self, effective_levels
 from storage.models import (
     AuditEntry,
     Consultation,
@@ -126,17 +126,9 @@ async def reviewers_at(session: AsyncSession, stop: Stop) -> list[User]:
     )
     users: dict[int, User] = {}
     for user, unit in (await session.execute(query)).all():
-        if await _admin_home(session, unit) == stop.unit.id:
+        if (await admin_home(session, unit)).id == stop.unit.id:
             users[user.id] = user
     return list(users.values())
-
-
-async def _admin_home(session: AsyncSession, unit: Unit) -> int:
-    """The nearest administrative unit at or above ``unit`` (an office's district)."""
-    for candidate in await ancestors_and_self(session, unit):
-        if level_of_kind(candidate.kind) is not None:
-            return candidate.id
-    return unit.id
 
 
 async def current_stop(session: AsyncSession, nomination: Nomination) -> Stop | None:
@@ -573,7 +565,7 @@ async def queue(
         if role.role in LEVEL_ROLES.values():
             unit = await session.get(Unit, role.unit_id)
             assert unit is not None
-            homes.add(await _admin_home(session, unit))
+            homes.add((await admin_home(session, unit)).id)
     if not homes:
         return []
     query = query.where(

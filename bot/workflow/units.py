@@ -172,15 +172,36 @@ async def children(session: AsyncSession, unit_id: int) -> list[Unit]:
     )
 
 
+async def ancestors_and_self(session: AsyncSession, unit: Unit) -> list[Unit]:
+    """The unit and everything above it, nearest first, in one query (from its path)."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    rows = (await session.scalars(select(Unit).where(Unit.id.in_(ids)))).all()
+    by_id = {u.id: u for u in rows}
+    return [by_id[i] for i in reversed(ids) if i in by_id]
+
+
+def effective_levels(chain: list[Unit]) -> dict[int, str | None]:
+    """Each unit's administrative level; an organisation takes the level of the unit above it.
+
+    ``chain`` is a unit and its ancestors, nearest first.
+    """
+    levels: dict[int, str | None] = {}
+    inherited: str | None = None
+    for unit in reversed(chain):
+        inherited = level_of_kind(unit.kind) or inherited
+        levels[unit.id] = inherited
+    return levels
+
+
+async def admin_home(session: AsyncSession, unit: Unit) -> Unit:
+    """The nearest administrative unit at or above ``unit`` (an office's district)."""
+    for candidate in await ancestors_and_self(session, unit):
+        if level_of_kind(candidate.kind) is not None:
+            return candidate
+    return unit
+
+
 async def parent_level(session: AsyncSession, unit: Unit) -> str | None:
-    """The administrative level of the nearest administrative ancestor."""
-    current = unit.parent_id
-    while current is not None:
-        parent = await session.get(Unit, current)
-        if parent is None:
-            return None
-        level = level_of_kind(parent.kind)
-        if level:
-            return level
-        current = parent.parent_id
-    return None
+    """The administrative level of the nearest administrative ancestor (the unit excluded)."""
+    chain = await ancestors_and_self(session, unit)
+    return effective_levels(chain[1:])[chain[1].id] if len(chain) > 1 else None

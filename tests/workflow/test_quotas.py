@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.plans.loader import load_preset
 from bot.plans.schema import Plan, Quota
 from bot.workflow.plans import find_version
-from bot.workflow.quotas import QuotaLine, ancestors_and_self, count_for, effective_levels, progress
-from bot.workflow.units import unit_by_code
+from bot.workflow.quotas import QuotaLine, count_for, progress
+from bot.workflow.units import ancestors_and_self, effective_levels, unit_by_code
 from storage.models import Nomination, Unit, User
 from tests.workflow.seeded import TODAY, seeded_database
 

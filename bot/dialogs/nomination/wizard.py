@@ -52,6 +52,7 @@ from bot.workflow.nominations import (
 )
 from bot.workflow.roles import COMMUNE_OFFICER, VILLAGE_HEAD
 from bot.workflow.text import TooLong, clean_text
+from bot.workflow.units import admin_home
 from storage.models import Evidence, Nomination, Unit, User
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
@@ -612,11 +613,7 @@ async def _home_units(ctx: Ctx, nomination: Nomination) -> list[Unit]:
     """Where a nominee may live: the proposer's administrative unit and the villages in it."""
     unit = await ctx.session.get(Unit, nomination.unit_id)
     assert unit is not None
-    base = unit
-    while level_of_kind(base.kind) is None and base.parent_id is not None:
-        parent = await ctx.session.get(Unit, base.parent_id)
-        assert parent is not None
-        base = parent
+    base = await admin_home(ctx.session, unit)
     below = (
         await ctx.session.scalars(
             select(Unit)
