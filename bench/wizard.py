@@ -15,6 +15,7 @@ is printed.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import math
@@ -148,6 +149,8 @@ class RunResult:
     load_average: float
     generator_cpu_percent: float
     by_kind_p99: dict[str, float]
+    generator_gc_longest_ms: float
+    generator_gc_total_ms: float
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -206,6 +209,40 @@ class ApiTap:
         api.call = call  # type: ignore[method-assign]
 
 
+class GcWatch:
+    """No garbage-collection pauses in the load generator during the measured part.
+
+    The sandbox runs in this process, so a long collection here delays the bot's API calls and
+    shows up as bot latency. The sandbox keeps every event of the run: at 200 users a full
+    collection of that took 100 ms. Automatic collection is therefore off while measuring (the
+    run's garbage is a few hundred MB at most) and back on after; any collection that still
+    happens is timed and reported.
+    """
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self.total = 0.0
+        self._started = 0.0
+
+    def __enter__(self) -> GcWatch:
+        gc.collect()
+        gc.disable()
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        gc.callbacks.remove(self._callback)
+        gc.enable()
+
+    def _callback(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            pause = time.perf_counter() - self._started
+            self.total += pause
+            self.longest = max(self.longest, pause)
+
+
 class StepFailed(Exception):
     pass
 
@@ -258,7 +295,10 @@ class BenchUser:
         seq = data["seq"]
         reply = Reply(data.get("update_id"), seq, data.get("message_id"),
                       data.get("callback_query_id"))
-        created_at = first_at = None
+        created_at = first_at = screen_at = None
+        # A press is answered twice: the callback answer and the screen, in either order (the
+        # bot sends them side by side). The step ends when both are in; it is timed at the screen.
+        awaiting_answer = kind == "press"
         events: list[dict[str, Any]] = []
         deadline = sent_at + self.step_timeout
         while True:
@@ -280,7 +320,11 @@ class BenchUser:
                 continue
             events.append(event)
             first_at = first_at or stamp
-            if _is_bot_screen(event):
+            if event["type"] == "callback_answer":
+                awaiting_answer = False
+            elif screen_at is None and _is_bot_screen(event):
+                screen_at = stamp
+            if screen_at is not None and not awaiting_answer:
                 break
         seen_at = time.perf_counter()
         reply.handled = True
@@ -290,8 +334,8 @@ class BenchUser:
             raise StepFailed("error reply: " + reply.text[:160].replace("\n", " "))
         if self.measured:
             created = created_at if created_at is not None else sent_at
-            self.outcome.steps.append(Step(kind, stamp - created, (first_at or stamp) - created,
-                                           seen_at - sent_at))
+            self.outcome.steps.append(Step(kind, screen_at - created,
+                                           (first_at or screen_at) - created, seen_at - sent_at))
         return reply
 
 
@@ -668,6 +712,7 @@ async def run_once(count: int, opts: Options, bot_kind: str) -> RunResult:
                     sampler = await PySpy.start(bot.proc.pid,
                                                 opts.py_spy_dir / f"bot-{count}.txt")
                 bot.mark()
+                gc_watch = GcWatch().__enter__()
                 cpu0, started = _self_cpu(), time.perf_counter()
                 tasks = [asyncio.create_task(walk(user, plan)) for user in measured]
                 try:
@@ -683,6 +728,7 @@ async def run_once(count: int, opts: Options, bot_kind: str) -> RunResult:
                             user.outcome.error_steps += 1
                 wall = time.perf_counter() - started
                 generator_cpu = _self_cpu() - cpu0
+                gc_watch.__exit__()
                 load_average = os.getloadavg()[0]
                 peak_rss, bot_cpu = bot.sample()
                 if bot_cpu is not None:
@@ -698,14 +744,14 @@ async def run_once(count: int, opts: Options, bot_kind: str) -> RunResult:
         api_failures=dict(api.failures), log_errors=log_errors, log_samples=log_samples,
         submitted=submitted, peak_rss=peak_rss, bot_cpu=bot_cpu,
         generator_cpu=generator_cpu, in_process=bot_kind == "inprocess",
-        load_average=load_average)
+        load_average=load_average, generator_gc=gc_watch)
 
 
 def summarize(count: int, opts: Options, bot_label: str, outcomes: list[UserOutcome], *,
               wall: float, api_failures: dict[str, int], log_errors: int,
               log_samples: list[str], submitted: int, peak_rss: float | None,
               bot_cpu: float | None, generator_cpu: float, in_process: bool,
-              load_average: float) -> RunResult:
+              load_average: float, generator_gc: GcWatch) -> RunResult:
     steps = [s for o in outcomes for s in o.steps]
     latencies = sorted(s.latency for s in steps)
     firsts = sorted(s.first for s in steps)
@@ -743,6 +789,8 @@ def summarize(count: int, opts: Options, bot_label: str, outcomes: list[UserOutc
         load_average=load_average,
         generator_cpu_percent=(0.0 if in_process else 100 * generator_cpu / wall),
         by_kind_p99={k: percentile(sorted(v), 0.99) * ms for k, v in sorted(by_kind.items())},
+        generator_gc_longest_ms=generator_gc.longest * ms,
+        generator_gc_total_ms=generator_gc.total * ms,
     )
 
 
@@ -774,6 +822,8 @@ def details(r: RunResult) -> str:
         f"  proposals submitted (database): {r.submitted_in_db}/{r.users}; late bot events: "
         f"{r.late_events}; refused API calls: {sum(r.api_failures.values())}; "
         f"bot log errors: {r.bot_log_errors}; load average at the end {r.load_average:.2f}",
+        f"  load generator's garbage collection: longest pause {r.generator_gc_longest_ms:.1f} ms,"
+        f" {r.generator_gc_total_ms:.0f} ms in all",
     ]
     lines += [f"  ! {sample}" for sample in r.error_samples]
     lines += [f"  ! refused: {n}× {what}" for what, n in r.api_failures.items()]

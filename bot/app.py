@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 
@@ -78,7 +79,21 @@ def create_dispatcher(
     dispatcher.message.middleware(LeaveWizardMiddleware())
     dispatcher.include_router(build_router())
     dispatcher.startup.register(set_default_commands)
+    dispatcher.startup.register(settle_heap)
     return dispatcher
+
+
+async def settle_heap() -> None:
+    """Move everything alive at start-up out of the garbage collector's sight.
+
+    aiogram's and pydantic's types, the catalogs and the plans are a quarter of a million
+    objects that live as long as the process. A full collection walks them all, about 140 ms
+    on our 2-core benchmark machine, and stalls every update waiting behind it: that was the
+    benchmark's worst latency. Frozen, they are never walked again; what updates allocate is
+    collected as before.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(settings: Settings, storage: BaseStorage | None = None) -> App:

@@ -240,8 +240,8 @@ class Nomination(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_reason: Mapped[str | None] = mapped_column(Text)
 
-    plan_version: Mapped[PlanVersion] = relationship(lazy="joined")
-    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined")
+    plan_version: Mapped[PlanVersion] = relationship(lazy="joined", viewonly=True)
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined", viewonly=True)
 
 
 class Evidence(Base):

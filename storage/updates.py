@@ -11,6 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate
 
+#: The claim runs for every update: built once, and executed below the ORM.
+_CLAIM = {
+    "sqlite": sqlite_insert(ProcessedUpdate.__table__).on_conflict_do_nothing(
+        index_elements=["update_id"]
+    ),
+    "postgresql": pg_insert(ProcessedUpdate.__table__).on_conflict_do_nothing(
+        index_elements=["update_id"]
+    ),
+}
+
 
 async def claim_update(session: AsyncSession, update_id: int) -> bool:
     """Record ``update_id`` in the caller's transaction; False if it was handled already.
@@ -19,14 +29,12 @@ async def claim_update(session: AsyncSession, update_id: int) -> bool:
     failed before its commit is not marked as done. A concurrent twin waits on the primary key
     and then finds the row.
     """
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(ProcessedUpdate)
-        .values(update_id=update_id, processed_at=datetime.now(UTC))
-        .on_conflict_do_nothing(index_elements=["update_id"])
+    connection = await session.connection()
+    result = await connection.execute(
+        _CLAIM[connection.dialect.name],
+        {"update_id": update_id, "processed_at": datetime.now(UTC)},
     )
-    result = await session.execute(statement)
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1
 
 
 async def prune_processed(session: AsyncSession, older_than: timedelta = timedelta(days=7)) -> int:

@@ -6,6 +6,7 @@ in the database, and no network call happens while a database write lock is held
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -126,14 +127,36 @@ class Ui:
         self._after.clear()
 
     async def flush(self) -> None:
-        if self.callback_query_id is not None:
-            text, alert = self._toast or ("", False)
+        # The callback answer (which stops the button's spinner) travels beside the new screen
+        # rather than before it: a press then costs one round trip, not two.
+        answering = (
+            asyncio.create_task(self._answer_callback(self.callback_query_id))
+            if self.callback_query_id is not None
+            else None
+        )
+        try:
+            await self._send_screens()
+        finally:
+            if answering is not None:
+                await answering
+        for job in self._after:
             try:
-                await self.bot.answer_callback_query(
-                    self.callback_query_id, text=text[:200] or None, show_alert=alert
-                )
-            except TelegramBadRequest as exc:  # too old: the user pressed long ago
-                log.info("callback answer refused: %s", exc)
+                await job()
+            except Exception:
+                log.exception("after-commit job failed")
+
+    async def _answer_callback(self, callback_query_id: str) -> None:
+        text, alert = self._toast or ("", False)
+        try:
+            await self.bot.answer_callback_query(
+                callback_query_id, text=text[:200] or None, show_alert=alert
+            )
+        except TelegramBadRequest as exc:  # too old: the user pressed long ago
+            log.info("callback answer refused: %s", exc)
+        except TelegramAPIError as exc:
+            log.warning("callback answer not sent: %s", exc)
+
+    async def _send_screens(self) -> None:
         edited = False
         for chat_id, screen, own in self._screens:
             may_edit = own and screen.edit and not edited and self.callback_message_id is not None
@@ -146,11 +169,6 @@ class Ui:
                 log.info("chat %s blocked the bot", chat_id)
             except TelegramAPIError as exc:  # one bad recipient must not silence the others
                 log.warning("message to chat %s not sent: %s", chat_id, exc)
-        for job in self._after:
-            try:
-                await job()
-            except Exception:
-                log.exception("after-commit job failed")
 
     async def _edit(self, chat_id: int, screen: Screen) -> bool:
         parts = split_text(screen.text)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import identity_key
 
 from bot.plans.schema import Plan
 from bot.workflow import audit
@@ -91,7 +92,8 @@ def touch(nomination: Nomination) -> None:
 
 async def set_active(session: AsyncSession, user_id: int, nomination_id: int | None) -> None:
     """Point typed answers at a draft; written only when it changes (most steps it does not)."""
-    user = await session.get(User, user_id)  # already in the session: no query
+    # The middleware loaded this user: take it from the session without a round trip.
+    user = session.identity_map.get(identity_key(User, user_id)) or await session.get(User, user_id)
     if user is not None and user.active_nomination_id != nomination_id:
         user.active_nomination_id = nomination_id
         await session.flush()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import resolve_locale
 from bot.workflow.actor import Actor, Role
 from bot.workflow.text import clean_text
-from storage.models import Membership, User
+from storage.models import Membership, Unit, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +24,23 @@ class Contact:
     language_code: str | None = None
 
 
+# Built once: these two run for every update.
+_BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
+_units = Unit.__table__.c
+_memberships = Membership.__table__.c
+_ROLES = (
+    select(_memberships.role, _units.id, _units.code, _units.name, _units.kind, _units.path)
+    .join_from(Membership.__table__, Unit.__table__, _memberships.unit_id == _units.id)
+    .where(_memberships.user_id == bindparam("user_id"))
+    .order_by(_memberships.id)
+)
+
+
 async def get_or_register(session: AsyncSession, contact: Contact) -> User:
     """The user row for this person; names and language are refreshed from what they show now."""
-    user = await session.scalar(select(User).where(User.telegram_id == contact.external_id))
+    user = (
+        await session.execute(_BY_TELEGRAM_ID, {"telegram_id": contact.external_id})
+    ).scalar_one_or_none()
     name = clean_text(contact.full_name, 255)
     if user is None:
         user = User(
@@ -54,12 +68,10 @@ async def get_or_register(session: AsyncSession, contact: Contact) -> User:
 
 
 async def roles_of(session: AsyncSession, user_id: int) -> tuple[Role, ...]:
-    rows = await session.scalars(
-        select(Membership).where(Membership.user_id == user_id).order_by(Membership.id)
-    )
-    return tuple(
-        Role(m.role, m.unit.id, m.unit.code, m.unit.name, m.unit.kind, m.unit.path) for m in rows
-    )
+    """Plain rows, not ORM objects: an actor is a snapshot for one update."""
+    connection = await session.connection()
+    rows = await connection.execute(_ROLES, {"user_id": user_id})
+    return tuple(Role(*row) for row in rows)
 
 
 async def actor_for(session: AsyncSession, user: User, default_locale: str = "vi") -> Actor:

@@ -376,13 +376,12 @@ async def drafts_pressed(ctx: Ctx, op: str, nomination_id: int, version: int | N
 
 
 async def _steps(ctx: Ctx, nomination: Nomination) -> list[Step]:
-    skip_home = await _home_is_fixed(ctx, nomination)
+    skip_home = _home_is_fixed(nomination)
     return steps_for(nomination, plan_of(nomination), ctx.today, skip_home)
 
 
-async def _home_is_fixed(ctx: Ctx, nomination: Nomination) -> bool:
-    unit = await ctx.session.get(Unit, nomination.unit_id)
-    return unit is not None and level_of_kind(unit.kind) == "village"
+def _home_is_fixed(nomination: Nomination) -> bool:
+    return level_of_kind(nomination.unit.kind) == "village"  # loaded with the nomination
 
 
 async def _goto(

@@ -1,0 +1,73 @@
+"""The per-update outbox: what it sends after the commit, and what one failure must not stop."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiogram.exceptions import TelegramBadRequest, TelegramServerError
+from aiogram.methods import AnswerCallbackQuery
+
+from bot.dialogs.screen import Screen
+from bot.handlers.ui import Ui
+
+
+class RecordingBot:
+    """Only the three calls the outbox makes for a pressed button; answers can be made to fail."""
+
+    def __init__(self, answer_error: Exception | None = None, answer_delay: float = 0.0) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.answer_error = answer_error
+        self.answer_delay = answer_delay
+
+    async def answer_callback_query(self, callback_query_id: str, **kw: Any) -> bool:
+        await asyncio.sleep(self.answer_delay)
+        self.calls.append(("answer", {"id": callback_query_id, **kw}))
+        if self.answer_error is not None:
+            raise self.answer_error
+        return True
+
+    async def edit_message_text(self, **kw: Any) -> bool:
+        self.calls.append(("edit", kw))
+        return True
+
+    async def send_message(self, chat_id: int, text: str, **kw: Any) -> bool:
+        self.calls.append(("send", {"chat_id": chat_id, "text": text}))
+        return True
+
+
+def _pressed(bot: RecordingBot) -> Ui:
+    return Ui(bot, chat_id=7, callback_query_id="cq1", callback_message_id=70)  # type: ignore[arg-type]
+
+
+async def test_a_press_gets_its_answer_and_its_screen_side_by_side() -> None:
+    bot = RecordingBot(answer_delay=0.05)
+    ui = _pressed(bot)
+    ui.show(Screen("Bước 2/11"))
+    ui.toast("Đã lưu")
+    await ui.flush()
+    # The edit did not wait for the slow answer, and the answer still went out, with the toast.
+    assert [kind for kind, _ in bot.calls] == ["edit", "answer"]
+    assert bot.calls[1][1]["text"] == "Đã lưu"
+    assert bot.calls[0][1]["message_id"] == 70
+
+
+async def test_a_failed_answer_stops_neither_the_screen_nor_later_work() -> None:
+    for error in (
+        TelegramBadRequest(AnswerCallbackQuery(callback_query_id="cq1"), "query is too old"),
+        TelegramServerError(AnswerCallbackQuery(callback_query_id="cq1"), "Bad Gateway"),
+    ):
+        bot = RecordingBot(answer_error=error)
+        ui = _pressed(bot)
+        ui.show(Screen("Bước 3/11"))
+        ui.send_to(8, Screen("Có đề xuất mới"))
+        done: list[str] = []
+
+        async def job(done: list[str] = done) -> None:
+            done.append("downloaded")
+
+        ui.after_commit(job)
+        await ui.flush()  # no exception escapes
+        assert ("send", {"chat_id": 8, "text": "Có đề xuất mới"}) in bot.calls
+        assert any(kind == "edit" for kind, _ in bot.calls)
+        assert done == ["downloaded"]
