@@ -57,7 +57,9 @@ async def download(
     evidence_id: int,
 ) -> None:
     """Fetch a file into the content-addressed store; its file_id is already saved."""
-    async with session_factory() as session:
+    # Under the write lock even to read: every SQLite transaction begins IMMEDIATE, and one
+    # that skips the queue would make the update holding the lock wait in SQLite's busy loop.
+    async with write_lock(session_factory.kw["bind"]), session_factory() as session:
         evidence = await session.get(Evidence, evidence_id)
         if evidence is None or (evidence.size or 0) > MAX_DOWNLOAD_BYTES:
             return

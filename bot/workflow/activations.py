@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plans.schema import Plan
 from bot.workflow import audit
-from bot.workflow.plans import find_version, parsed
+from bot.workflow.plans import find_version, newest_version_ids, parsed
 from bot.workflow.units import unit_by_code
 from storage.models import PlanActivation, PlanVersion, Unit
 
@@ -73,21 +73,32 @@ async def activate_plan(
     return activation
 
 
+def _running_query() -> Select[tuple[PlanActivation, PlanVersion]]:
+    newest = newest_version_ids()
+    return (
+        select(PlanActivation, PlanVersion)
+        .join(newest, newest.c.plan_id == PlanActivation.plan_id)
+        .join(PlanVersion, PlanVersion.id == newest.c.id)
+        .where(
+            PlanActivation.unit_id.in_(bindparam("units", expanding=True)),
+            PlanActivation.starts_on <= bindparam("today"),
+        )
+        .order_by(PlanActivation.plan_id, PlanActivation.id)
+    )
+
+
+#: Built once, one query: every /propose and every plan choice asks it.
+_RUNNING = _running_query()
+
+
 async def running_plans(session: AsyncSession, unit: Unit, today: date) -> list[RunningPlan]:
     """Plans activated on this unit or above it, running today, newest version of each."""
     ancestors = [int(part) for part in unit.path.strip("/").split("/") if part]
-    rows = await session.scalars(
-        select(PlanActivation)
-        .where(PlanActivation.unit_id.in_(ancestors), PlanActivation.starts_on <= today)
-        .order_by(PlanActivation.plan_id)
-    )
+    rows = await session.execute(_RUNNING, {"units": ancestors, "today": today})
     found: dict[str, RunningPlan] = {}
-    for activation in rows:
+    for activation, version in rows:
         if activation.ends_on is not None and activation.ends_on < today:
             continue
-        if activation.plan_id in found:
-            continue
-        version = await find_version(session, activation.plan_id)
-        if version is not None:
+        if activation.plan_id not in found:
             found[activation.plan_id] = RunningPlan(activation, version, parsed(version))
     return list(found.values())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
@@ -131,12 +131,17 @@ async def discard(session: AsyncSession, actor: Actor, nomination: Nomination) -
     await session.flush()
 
 
+_evidence = Evidence.__table__.c
+#: Built once: every judged criterion and every summary counts the files.
+_EVIDENCE_COUNTS = (
+    select(_evidence.criterion_id, func.count(_evidence.id))
+    .where(_evidence.nomination_id == bindparam("nomination_id"))
+    .group_by(_evidence.criterion_id)
+)
+
+
 async def evidence_counts(session: AsyncSession, nomination_id: int) -> dict[str, int]:
-    rows = await session.execute(
-        select(Evidence.criterion_id, func.count(Evidence.id))
-        .where(Evidence.nomination_id == nomination_id)
-        .group_by(Evidence.criterion_id)
-    )
+    rows = await session.execute(_EVIDENCE_COUNTS, {"nomination_id": nomination_id})
     return {criterion_id or "": count for criterion_id, count in rows.all()}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plans.loader import load_plan_text, plan_digest
@@ -52,18 +52,28 @@ async def store_plan(
     return version, True
 
 
-async def latest_versions(session: AsyncSession) -> list[PlanVersion]:
+def newest_version_ids() -> Subquery:
+    """(plan_id, id) of each plan's newest version, to join against."""
     newest = (
         select(PlanVersion.plan_id, func.max(PlanVersion.version).label("v"))
         .group_by(PlanVersion.plan_id)
         .subquery()
     )
-    query = (
-        select(PlanVersion)
+    return (
+        select(PlanVersion.plan_id, PlanVersion.id)
         .join(
             newest,
             (PlanVersion.plan_id == newest.c.plan_id) & (PlanVersion.version == newest.c.v),
         )
+        .subquery()
+    )
+
+
+async def latest_versions(session: AsyncSession) -> list[PlanVersion]:
+    newest = newest_version_ids()
+    query = (
+        select(PlanVersion)
+        .join(newest, PlanVersion.id == newest.c.id)
         .order_by(PlanVersion.plan_id)
     )
     return list((await session.scalars(query)).all())

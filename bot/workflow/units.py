@@ -11,7 +11,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.workflow.kinds import is_known_kind, level_of_kind
@@ -172,10 +172,13 @@ async def children(session: AsyncSession, unit_id: int) -> list[Unit]:
     )
 
 
+_UNITS_BY_ID = select(Unit).where(Unit.id.in_(bindparam("ids", expanding=True)))
+
+
 async def ancestors_and_self(session: AsyncSession, unit: Unit) -> list[Unit]:
     """The unit and everything above it, nearest first, in one query (from its path)."""
     ids = [int(part) for part in unit.path.strip("/").split("/") if part]
-    rows = (await session.scalars(select(Unit).where(Unit.id.in_(ids)))).all()
+    rows = (await session.scalars(_UNITS_BY_ID, {"ids": ids})).all()
     by_id = {u.id: u for u in rows}
     return [by_id[i] for i in reversed(ids) if i in by_id]
 
