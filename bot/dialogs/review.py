@@ -214,14 +214,16 @@ async def cards_for(
 ) -> list[tuple[int, Screen]]:
     """The card, with a first line, for each user in their own language."""
     out: list[tuple[int, Screen]] = []
+    by_locale: dict[str, Screen] = {}  # the card says the same to everyone reading a language
     for user in users:
         if user.blocked_at is not None:
             continue
-        with use_locale(locale_of(user)):
-            screen = await card(session, nomination, today, actions=True)
-            out.append(
-                (user.telegram_id, Screen(f"{_(lead)}\n\n{screen.text}", screen.rows, edit=False))
-            )
+        locale = locale_of(user)
+        if locale not in by_locale:
+            with use_locale(locale):
+                screen = await card(session, nomination, today, actions=True)
+                by_locale[locale] = Screen(f"{_(lead)}\n\n{screen.text}", screen.rows, edit=False)
+        out.append((user.telegram_id, by_locale[locale]))
     return out
 
 

@@ -41,7 +41,7 @@ from bot.workflow.roles import (
     DISTRICT_REVIEWER,
     PROVINCE_REVIEWER,
 )
-from bot.workflow.units import admin_home, ancestors_and_self, effective_levels
+from bot.workflow.units import admin_home, admin_homes, ancestors_and_self, effective_levels
 from storage.models import (
     AuditEntry,
     Consultation,
@@ -124,9 +124,11 @@ async def reviewers_at(session: AsyncSession, stop: Stop) -> list[User]:
         if role
         else query.where(Membership.role.in_(tuple(LEVEL_ROLES.values())))
     )
+    rows = (await session.execute(query)).all()
+    homes = await admin_homes(session, [unit for _user, unit in rows])
     users: dict[int, User] = {}
-    for user, unit in (await session.execute(query)).all():
-        if (await admin_home(session, unit)).id == stop.unit.id:
+    for user, unit in rows:
+        if homes[unit.id].id == stop.unit.id:
             users[user.id] = user
     return list(users.values())
 

@@ -3,10 +3,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.workflow.units import UnitsFileError, load_units, parse_units_csv, subtree, unit_by_code
+from bot.workflow.units import (
+    UnitsFileError,
+    admin_home,
+    admin_homes,
+    load_units,
+    parse_units_csv,
+    subtree,
+    unit_by_code,
+)
 from storage.models import Unit
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_units.csv"
@@ -104,3 +112,23 @@ async def test_demo_tree_loads(session: AsyncSession) -> None:
     districts = (await session.scalars(select(Unit).where(Unit.kind == "district"))).all()
     communes = (await session.scalars(select(Unit).where(Unit.kind == "commune"))).all()
     assert (len(districts), len(communes)) == (2, 4)
+
+
+async def test_admin_homes_of_many_units_in_one_query(session: AsyncSession) -> None:
+    await load_units(session, parse_units_csv(DEMO.read_text(encoding="utf-8")))
+    units = (await session.scalars(select(Unit).order_by(Unit.path))).all()
+    statements: list[str] = []
+    engine = session.bind.sync_engine  # type: ignore[union-attr]
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        homes = await admin_homes(session, units)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert len(statements) == 1
+    for unit in units:  # the same answer as asking unit by unit
+        assert homes[unit.id].id == (await admin_home(session, unit)).id
+    by_code = {u.code: homes[u.id].code for u in units}
+    assert by_code["KT-KR-DRU-HND"] == "KT-KR-DRU"  # a commune body belongs to its commune
+    assert by_code["KT-KR-NV"] == "KT-KR"  # a district office to its district
+    assert by_code["KT-KR-DRU-T3"] == "KT-KR-DRU-T3"  # a village is administrative itself
