@@ -40,7 +40,11 @@ def _begin_immediate(connection: Any) -> None:
     # writes later fails at once with SQLITE_BUSY when another writer committed in between;
     # taking the write lock at BEGIN makes it wait its turn instead. Transactions stay short
     # because nothing is sent to Telegram before the commit (see bot/handlers/ui.py).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    driver = connection.connection.driver_connection
+    if isinstance(driver, sqlite_trips.OneTripConnection):
+        driver.begin_lazily("BEGIN IMMEDIATE")  # sent with the first statement, one trip
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _json_dumps(value: Any) -> str:

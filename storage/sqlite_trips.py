@@ -6,9 +6,9 @@ the pool's reset on return makes one more even when nothing is left to roll back
 costs about 90 µs of CPU on our 2-core benchmark machine, more than the statements themselves:
 a wizard step spent a fifth of its time crossing threads.
 
-Here a cursor is opened, executed, fetched and closed in one trip, and a rollback with no open
-transaction is skipped. The thread, its queue and the loop never blocking on SQLite stay
-aiosqlite's own.
+Here a cursor is opened, executed, fetched and closed in one trip; the transaction's BEGIN
+travels with its first statement; a commit or rollback with no open transaction is skipped.
+The thread, its queue and the loop never blocking on SQLite stay aiosqlite's own.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ _Description = tuple[tuple[str, None, None, None, None, None, None], ...] | None
 
 
 def _run(
-    connection: sqlite3.Connection, sql: str, parameters: Any, many: bool
+    connection: sqlite3.Connection, begin: str | None, sql: str, parameters: Any, many: bool
 ) -> tuple[_Description, int, int | None, list[Any]]:
     """On aiosqlite's thread: everything SQLAlchemy will ask of the cursor, in one go."""
+    if begin is not None:
+        connection.execute(begin)
     cursor = connection.cursor()
     try:
         if many:
@@ -64,12 +66,11 @@ class BufferedCursor:
         return await self._go(sql, list(parameters), many=True)
 
     async def _go(self, sql: str, parameters: Any, *, many: bool) -> BufferedCursor:
-        (
-            self.description,
-            self.rowcount,
-            self.lastrowid,
-            self._rows,
-        ) = await self._connection._execute(_run, self._connection._conn, sql, parameters, many)
+        connection = self._connection
+        begin, connection.pending_begin = connection.pending_begin, None
+        self.description, self.rowcount, self.lastrowid, self._rows = await connection._execute(
+            _run, connection._conn, begin, sql, parameters, many
+        )
         return self
 
     async def fetchone(self) -> Any:
@@ -89,16 +90,37 @@ class BufferedCursor:
 
 
 class OneTripConnection(aiosqlite.Connection):
+    #: A BEGIN to run just before the next statement, in the same trip (see begin_lazily).
+    pending_begin: str | None = None
+
     def cursor(self) -> BufferedCursor:  # type: ignore[override]
         return BufferedCursor(self)
 
+    def begin_lazily(self, statement: str = "BEGIN") -> None:
+        """Open the transaction with the next statement rather than with a trip of its own.
+
+        SQLAlchemy begins a transaction just before its first statement anyway; an error in
+        the BEGIN (a lock held too long) is then raised by that statement, and handled the same.
+        """
+        self.pending_begin = statement
+
+    async def commit(self) -> None:
+        self.pending_begin = None
+        if self._idle():
+            return
+        await super().commit()
+
     async def rollback(self) -> None:
+        self.pending_begin = None
+        if self._idle():
+            return
+        await super().rollback()
+
+    def _idle(self) -> bool:
         # Reading in_transaction from the loop is safe: nothing else is using the connection
         # (SQLAlchemy hands it to one task at a time) and the read touches no database page.
         connection = self._connection
-        if connection is not None and not connection.in_transaction:
-            return
-        await super().rollback()
+        return connection is not None and not connection.in_transaction
 
 
 def connector(path: str | Path) -> Callable[[], OneTripConnection]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -112,7 +111,12 @@ async def remember_choices(data: dict[str, Any], ui: Ui) -> None:
     screen = ui.last_own_screen
     if state is None or screen is None:
         return
-    await state.update_data(choices=[asdict(choice) for choice in screen.choices])
+    await state.update_data(
+        choices=[
+            {"label": c.label, "action": c.action, "aliases": c.aliases, "numbered": c.numbered}
+            for c in screen.choices
+        ]
+    )
 
 
 def _make_ui(event: Update, data: dict[str, Any]) -> Ui:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 
@@ -16,6 +17,7 @@ def clean_text(value: str, max_length: int) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # one message is folded by several filters in turn
 def fold(value: str) -> str:
     """Lowercase without diacritics, for matching typed answers and comparing names.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,8 @@ async def test_one_trip_per_statement(engine: AsyncEngine, monkeypatch: pytest.M
 
     monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
     async with engine.connect() as conn:
-        await conn.execute(text("SELECT 1"))  # BEGIN and the statement
+        await conn.execute(text("SELECT 1"))
+        assert len(trips) == 1  # the BEGIN went with the first statement
         trips.clear()
         for _ in range(10):
             assert (await conn.execute(text("SELECT id FROM t"))).all() == []
@@ -76,3 +78,19 @@ async def test_one_trip_per_statement(engine: AsyncEngine, monkeypatch: pytest.M
     async with engine.connect():
         pass  # checked out and returned with nothing to roll back
     assert trips == []
+
+
+async def test_the_transaction_holds_the_write_lock_from_its_first_statement(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "trips.db", timeout=0, isolation_level=None)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT count(*) FROM t"))  # a read, yet IMMEDIATE
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            await conn.commit()
+        other.execute("BEGIN IMMEDIATE")  # released by the commit
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
