@@ -216,23 +216,27 @@ class GcWatch:
     shows up as bot latency. The sandbox keeps every event of the run: at 200 users a full
     collection of that took 100 ms. Automatic collection is therefore off while measuring (the
     run's garbage is a few hundred MB at most) and back on after; any collection that still
-    happens is timed and reported.
+    happens is timed and reported. Not with ``--bot inprocess``: the bot's own collections
+    are part of what is measured.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, disable: bool) -> None:
+        self.disable = disable
         self.longest = 0.0
         self.total = 0.0
         self._started = 0.0
 
     def __enter__(self) -> GcWatch:
-        gc.collect()
-        gc.disable()
+        if self.disable:
+            gc.collect()
+            gc.disable()
         gc.callbacks.append(self._callback)
         return self
 
     def __exit__(self, *_: object) -> None:
         gc.callbacks.remove(self._callback)
-        gc.enable()
+        if self.disable:
+            gc.enable()
 
     def _callback(self, phase: str, _info: dict[str, int]) -> None:
         if phase == "start":
@@ -712,23 +716,24 @@ async def run_once(count: int, opts: Options, bot_kind: str) -> RunResult:
                     sampler = await PySpy.start(bot.proc.pid,
                                                 opts.py_spy_dir / f"bot-{count}.txt")
                 bot.mark()
-                gc_watch = GcWatch().__enter__()
-                cpu0, started = _self_cpu(), time.perf_counter()
-                tasks = [asyncio.create_task(walk(user, plan)) for user in measured]
-                try:
-                    async with asyncio.timeout(opts.run_timeout):
-                        await asyncio.gather(*tasks)
-                except TimeoutError:
-                    for task in tasks:
-                        task.cancel()
-                    await asyncio.gather(*tasks, return_exceptions=True)
-                    for user in measured:
-                        if not user.outcome.submitted and user.outcome.failure is None:
-                            user.outcome.failure = f"run stopped after {opts.run_timeout:g} s"
-                            user.outcome.error_steps += 1
-                wall = time.perf_counter() - started
-                generator_cpu = _self_cpu() - cpu0
-                gc_watch.__exit__()
+                # In process, the bot shares this process: its own collections must stay.
+                gc_watch = GcWatch(disable=bot_kind == "subprocess")
+                with gc_watch:
+                    cpu0, started = _self_cpu(), time.perf_counter()
+                    tasks = [asyncio.create_task(walk(user, plan)) for user in measured]
+                    try:
+                        async with asyncio.timeout(opts.run_timeout):
+                            await asyncio.gather(*tasks)
+                    except TimeoutError:
+                        for task in tasks:
+                            task.cancel()
+                        await asyncio.gather(*tasks, return_exceptions=True)
+                        for user in measured:
+                            if not user.outcome.submitted and user.outcome.failure is None:
+                                user.outcome.failure = f"run stopped after {opts.run_timeout:g} s"
+                                user.outcome.error_steps += 1
+                    wall = time.perf_counter() - started
+                    generator_cpu = _self_cpu() - cpu0
                 load_average = os.getloadavg()[0]
                 peak_rss, bot_cpu = bot.sample()
                 if bot_cpu is not None:

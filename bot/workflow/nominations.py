@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
@@ -92,8 +92,11 @@ def touch(nomination: Nomination) -> None:
 
 async def set_active(session: AsyncSession, user_id: int, nomination_id: int | None) -> None:
     """Point typed answers at a draft; written only when it changes (most steps it does not)."""
-    # The middleware loaded this user: take it from the session without a round trip.
-    user = session.identity_map.get(identity_key(User, user_id)) or await session.get(User, user_id)
+    # The middleware loaded this user: take it from the session without a round trip, unless
+    # a rollback has expired it since.
+    user = session.identity_map.get(identity_key(User, user_id))
+    if user is None or "active_nomination_id" in inspect(user).unloaded:
+        user = await session.get(User, user_id)
     if user is not None and user.active_nomination_id != nomination_id:
         user.active_nomination_id = nomination_id
         await session.flush()

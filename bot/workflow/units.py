@@ -199,23 +199,25 @@ def effective_levels(chain: list[Unit]) -> dict[int, str | None]:
 
 async def admin_home(session: AsyncSession, unit: Unit) -> Unit:
     """The nearest administrative unit at or above ``unit`` (an office's district)."""
-    return nearest_admin(await ancestors_and_self(session, unit))
+    return nearest_admin(await ancestors_and_self(session, unit), unit)
 
 
 async def admin_homes(session: AsyncSession, units: Iterable[Unit]) -> dict[int, Unit]:
     """``admin_home`` of many units (by unit id) with one query for all their ancestors."""
-    paths = {unit.id: _path_ids(unit) for unit in units}
+    units_ = list(units)
+    paths = {unit.id: _path_ids(unit) for unit in units_}
     wanted = sorted({i for ids in paths.values() for i in ids})
     known = {u.id: u for u in (await session.scalars(_UNITS_BY_ID, {"ids": wanted})).all()}
     return {
-        unit_id: nearest_admin([known[i] for i in reversed(ids) if i in known])
-        for unit_id, ids in paths.items()
+        unit.id: nearest_admin([known[i] for i in reversed(paths[unit.id]) if i in known], unit)
+        for unit in units_
     }
 
 
-def nearest_admin(chain: list[Unit]) -> Unit:
-    """The first administrative unit of ``chain`` (nearest first), else the unit itself."""
-    return next((u for u in chain if level_of_kind(u.kind) is not None), chain[0])
+def nearest_admin(chain: list[Unit], unit: Unit) -> Unit:
+    """The first administrative unit of ``chain`` (``unit`` and its ancestors, nearest first);
+    ``unit`` itself when there is none."""
+    return next((u for u in chain if level_of_kind(u.kind) is not None), unit)
 
 
 def _path_ids(unit: Unit) -> list[int]:

@@ -69,6 +69,8 @@ async def get_or_register(session: AsyncSession, contact: Contact) -> User:
 
 async def roles_of(session: AsyncSession, user_id: int) -> tuple[Role, ...]:
     """Plain rows, not ORM objects: an actor is a snapshot for one update."""
+    if session.new:  # a membership just added counts (the ORM query did this by autoflush)
+        await session.flush()
     connection = await session.connection()
     rows = await connection.execute(_ROLES, {"user_id": user_id})
     return tuple(Role(*row) for row in rows)

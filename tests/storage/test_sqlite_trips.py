@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import sqlite_trips
-from storage.db import create_engine
+from storage.db import _json_loads, create_engine
 
 
 @pytest.fixture
@@ -94,3 +94,9 @@ async def test_the_transaction_holds_the_write_lock_from_its_first_statement(
         other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+def test_json_written_before_orjson_still_reads() -> None:
+    # json.dumps wrote NaN and Infinity; orjson refuses them when reading.
+    assert _json_loads('{"v": Infinity, "w": [1, "ă"]}') == {"v": float("inf"), "w": [1, "ă"]}
+    assert _json_loads(b'{"v": 2}') == {"v": 2}

@@ -20,7 +20,7 @@ from bot.workflow import nominations
 from bot.workflow.activations import RunningPlan, running_plans
 from bot.workflow.criteria import Verdict
 from bot.workflow.nominations import NotAllowed, nominee_key
-from storage.models import AuditEntry, Evidence, Nomination
+from storage.models import AuditEntry, Evidence, Nomination, User
 from tests.workflow.seeded import TODAY, actor, seeded_database, unit, user
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -286,3 +286,14 @@ async def test_discard_only_own_unsubmitted_drafts(session: AsyncSession) -> Non
     assert await session.scalar(select(func.count(Nomination.id))) == 3
     assert await session.scalar(select(func.count(Evidence.id))) == 1
     assert await actions(session, "nomination.discard") == []
+
+
+async def test_set_active_after_the_session_expired_the_user(session: AsyncSession) -> None:
+    head = await actor(session, 1002)
+    plan = await running(session, "KT-KR-DRU-T1")
+    nomination = await nominations.start_draft(session, head, head.roles[0], plan)
+    user = await session.get(User, head.user_id)
+    assert user is not None
+    session.expire(user)  # as a rollback would
+    await nominations.set_active(session, head.user_id, nomination.id)
+    assert user.active_nomination_id == nomination.id

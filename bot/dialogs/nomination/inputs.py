@@ -6,6 +6,7 @@ reason into a localized re-prompt that says what was expected.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -35,6 +36,15 @@ def parse_number(text: str, unit: str | None = None) -> float:
     raw = re.sub(r"[%\s]", "", raw)
     if not raw or not re.fullmatch(r"[-+]?[\d.,]+", raw):
         raise BadInput("not_a_number")
+    value = _decimal(raw)
+    # Hundreds of digits make an infinite float: no criterion asks for that, and JSON cannot
+    # store it.
+    if value is None or not math.isfinite(value):
+        raise BadInput("not_a_number")
+    return value
+
+
+def _decimal(raw: str) -> float | None:
     for locale in ("vi", "en"):
         try:
             return float(parse_decimal(raw, locale=locale, strict=True))
@@ -43,7 +53,7 @@ def parse_number(text: str, unit: str | None = None) -> float:
     try:  # "70.5" is not strict Vietnamese nor strict English with a group: plain decimal
         return float(Decimal(raw.replace(",", ".")))
     except InvalidOperation:
-        raise BadInput("not_a_number") from None
+        return None
 
 
 def parse_int(text: str, low: int, high: int) -> int:
