@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import orjson
@@ -26,7 +27,8 @@ from bot.middlewares.requests import (
     RetryAfterMiddleware,
 )
 from bot.middlewares.update_context import UpdateContextMiddleware
-from storage.db import create_engine, create_session_factory
+from bot.workflow.plans import latest_versions, parsed
+from storage.db import create_engine, create_session_factory, write_lock
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +81,25 @@ def create_dispatcher(
     dispatcher.message.middleware(LeaveWizardMiddleware())
     dispatcher.include_router(build_router())
     dispatcher.startup.register(set_default_commands)
-    dispatcher.startup.register(settle_heap)
+    dispatcher.startup.register(plan_warmer(session_factory))
+    dispatcher.startup.register(settle_heap)  # last: what the others loaded is frozen too
     return dispatcher
+
+
+def plan_warmer(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> Callable[[], Awaitable[None]]:
+    async def warm_plans() -> None:
+        """Parse each plan's newest version now, not in the first proposer's step.
+
+        A plan file takes 50-100 ms to read and check; without this, the first person after
+        a restart to touch each plan waited that long.
+        """
+        async with write_lock(session_factory.kw["bind"]), session_factory() as session:
+            for version in await latest_versions(session):
+                parsed(version)
+
+    return warm_plans
 
 
 async def settle_heap() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from bot.plans.schema import Plan
@@ -61,7 +62,11 @@ async def start_draft(
     )
     session.add(nomination)
     await session.flush()
-    await session.refresh(nomination, ["plan_version", "unit"])
+    # Both are at hand: the running plan's version, and the proposer's unit (usually already
+    # in the session), so no second query for what was just written.
+    unit = await session.get(Unit, role.unit_id)
+    set_committed_value(nomination, "plan_version", running.version)
+    set_committed_value(nomination, "unit", unit)
     audit.record(
         session,
         actor_id=actor.user_id,

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import gc
 
-from bot.app import create_dispatcher, settle_heap
+from bot.app import create_dispatcher, plan_warmer, settle_heap
 from bot.config import Settings
+from bot.plans.loader import preset_paths
+from bot.workflow import plans
 from storage.db import create_engine, create_session_factory
 
 
 async def test_startup_freezes_the_heap(tmp_path) -> None:  # type: ignore[no-untyped-def]
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     dispatcher = create_dispatcher(Settings(), create_session_factory(engine))
-    assert settle_heap in [handler.callback for handler in dispatcher.startup.handlers]
+    callbacks = [handler.callback for handler in dispatcher.startup.handlers]
+    assert callbacks[-1] is settle_heap  # last, so that what start-up loaded is frozen too
     gc.unfreeze()
     try:
         await settle_heap()
@@ -20,3 +23,14 @@ async def test_startup_freezes_the_heap(tmp_path) -> None:  # type: ignore[no-un
     finally:
         gc.unfreeze()
         await engine.dispose()
+
+
+async def test_startup_reads_every_plan_before_anyone_asks(session_factory) -> None:  # type: ignore[no-untyped-def]
+
+    async with session_factory() as session:
+        for path in preset_paths():
+            await plans.store_plan(session, path.read_text("utf-8"), path.name)
+        await session.commit()
+    plans._parse.cache_clear()
+    await plan_warmer(session_factory)()
+    assert plans._parse.cache_info().currsize == len(list(preset_paths()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from bot.i18n import N_, _, format_datetime, format_number, get_locale
 from bot.plans.schema import Criterion, Plan
 from bot.plans.summary import subject_label as plan_subject_label
 from bot.workflow.actor import Role
-from bot.workflow.criteria import Verdict, eligible, findings
+from bot.workflow.criteria import Finding, Verdict, eligible, findings
 from bot.workflow.nominations import plan_of, possible_duplicates
 from bot.workflow.quotas import progress
 from bot.workflow.text import TooLong
@@ -332,7 +333,8 @@ async def summary(
                 text=answer_text(nomination, plan, Step("achievements"))
             )
         )
-    found = findings(criteria_of(nomination, plan), nomination.answers, evidence, today)
+    verdict = summary_verdict(nomination, plan, steps, evidence, today)
+    found, missing, ok = verdict.found, verdict.missing, verdict.ok
     if found:
         lines += ["", _("Criteria:")]
         for finding in found:
@@ -360,14 +362,6 @@ async def summary(
                 ids=", ".join(str(d.id) for d in duplicates),
             )
         )
-    missing = [
-        s
-        for s in steps
-        if s.prefix not in ("summary",)
-        and not is_answered(s, nomination)
-        and not (s.prefix == "f" and s.arg == "phone")
-    ]
-    ok = bool(found) and eligible(found) and not missing and nomination.consent_at is not None
     lines.append("")
     if ok:
         lines.append("✅ " + _("Eligible: all required criteria are met."))
@@ -385,6 +379,35 @@ async def summary(
                 f"  • {finding.criterion.text_for(locale)[:120]} "
                 f"({citation(plan, finding.criterion.cite)})"
             )
+    return Screen("\n".join(lines), summary_rows(nomination, ok))
+
+
+@dataclass(frozen=True)
+class SummaryVerdict:
+    found: list[Finding]
+    missing: list[Step]  # questions not answered yet (the phone is optional)
+    consented: bool
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.found) and eligible(self.found) and not self.missing and self.consented
+
+
+def summary_verdict(
+    nomination: Nomination, plan: Plan, steps: list[Step], evidence: dict[str, int], today: date
+) -> SummaryVerdict:
+    found = findings(criteria_of(nomination, plan), nomination.answers, evidence, today)
+    missing = [
+        s
+        for s in steps
+        if s.prefix not in ("summary",)
+        and not is_answered(s, nomination)
+        and not (s.prefix == "f" and s.arg == "phone")
+    ]
+    return SummaryVerdict(found, missing, nomination.consent_at is not None)
+
+
+def summary_rows(nomination: Nomination, ok: bool) -> tuple[tuple[Choice, ...], ...]:
     action = f"w:{nomination.id}:{nomination.version}"
     choices = []
     if ok:
@@ -393,7 +416,7 @@ async def summary(
     choices.append(
         Choice(_("Save & leave"), f"{action}:s", aliases=("luu", "save"), numbered=False)
     )
-    return Screen("\n".join(lines), rows_of(choices))
+    return rows_of(choices)
 
 
 def edit_menu(nomination: Nomination, plan: Plan, steps: list[Step]) -> Screen:

@@ -257,8 +257,7 @@ async def typed(ctx: Ctx, user: User, text: str) -> Reply | None:
         return None
     steps = await _steps(ctx, nomination)
     step = Step(nomination.step or first_open(steps, nomination).key)
-    screen = await _screen(ctx, nomination, step, steps)
-    choice = match_typed(text, screen)
+    choice = match_typed(text, await _buttons(ctx, nomination, step, steps))
     if choice is not None and choice.action.startswith("w:"):
         parts = choice.action.split(":")
         return await _act(ctx, nomination, steps, parts[3], parts[4] if len(parts) > 4 else "")
@@ -271,7 +270,7 @@ async def typed(ctx: Ctx, user: User, text: str) -> Reply | None:
     hint = _("Please answer with one of the buttons, or type its number.")
     if step.prefix == "e":
         hint = _("Please send a photo or a document, or press Done.")
-    return Reply([_with_note(hint, screen)])
+    return Reply([_with_note(hint, await _screen(ctx, nomination, step, steps))])
 
 
 TEXT_STEPS = frozenset({"achievements"})
@@ -633,10 +632,33 @@ async def _screen(ctx: Ctx, nomination: Nomination, step: Step, steps: list[Step
     keys = [s.key for s in steps]
     position = keys.index(step.key) + 1 if step.key in keys else len(keys)
     header = _("Step {k}/{n}").format(k=position, n=len(keys))
-    nav = _nav(nomination, step)
     if step.prefix == "summary":
         counts = await evidence_counts(ctx.session, nomination.id)
         return await cards.summary(ctx.session, nomination, plan, steps, counts, header, ctx.today)
+    rows = await _rows(ctx, nomination, plan, step)
+    question = await cards.question(ctx.session, nomination, plan, step, ctx.today)
+    current = cards.current_value(nomination, plan, step) if is_answered(step, nomination) else ""
+    body = "\n\n".join(part for part in (header, question, current) if part)
+    return Screen(body, rows)
+
+
+async def _buttons(ctx: Ctx, nomination: Nomination, step: Step, steps: list[Step]) -> Screen:
+    """Only what a typed answer is matched against: a step's buttons, without its text.
+
+    The text can cost queries (quota progress, possible duplicates) that matching never reads.
+    """
+    plan = plan_of(nomination)
+    if step.prefix == "summary":
+        counts = await evidence_counts(ctx.session, nomination.id)
+        verdict = cards.summary_verdict(nomination, plan, steps, counts, ctx.today)
+        return Screen("", cards.summary_rows(nomination, verdict.ok))
+    return Screen("", await _rows(ctx, nomination, plan, step))
+
+
+async def _rows(
+    ctx: Ctx, nomination: Nomination, plan: Plan, step: Step
+) -> tuple[tuple[Choice, ...], ...]:
+    nav = _nav(nomination, step)
     options = await _options(ctx, nomination, plan, step)
     action = f"w:{nomination.id}:{nomination.version}"
     choices = [
@@ -651,11 +673,7 @@ async def _screen(ctx: Ctx, nomination: Nomination, step: Step, steps: list[Step
     per_row = (
         3 if step.prefix == "f" and step.arg == "ethnicity" else (2 if len(options) == 2 else 1)
     )
-    question = await cards.question(ctx.session, nomination, plan, step, ctx.today)
-    current = cards.current_value(nomination, plan, step) if is_answered(step, nomination) else ""
-    body = "\n\n".join(part for part in (header, question, current) if part)
-    rows = (*rows_of(choices, per_row), *((tuple(extra),) if extra else ()), nav)
-    return Screen(body, rows)
+    return (*rows_of(choices, per_row), *((tuple(extra),) if extra else ()), nav)
 
 
 def _nav(nomination: Nomination, step: Step) -> tuple[Choice, ...]:
