@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.plans.schema import Plan
 from bot.workflow import audit
 from bot.workflow.plans import find_version, newest_version_ids, parsed
-from bot.workflow.units import unit_by_code
+from bot.workflow.units import path_ids, unit_by_code
 from storage.models import PlanActivation, PlanVersion, Unit
 
 
@@ -93,8 +93,7 @@ _RUNNING = _running_query()
 
 async def running_plans(session: AsyncSession, unit: Unit, today: date) -> list[RunningPlan]:
     """Plans activated on this unit or above it, running today, newest version of each."""
-    ancestors = [int(part) for part in unit.path.strip("/").split("/") if part]
-    rows = await session.execute(_RUNNING, {"units": ancestors, "today": today})
+    rows = await session.execute(_RUNNING, {"units": path_ids(unit), "today": today})
     found: dict[str, RunningPlan] = {}
     for activation, version in rows:
         if activation.ends_on is not None and activation.ends_on < today:

@@ -41,7 +41,7 @@ from bot.workflow.roles import (
     DISTRICT_REVIEWER,
     PROVINCE_REVIEWER,
 )
-from bot.workflow.units import admin_home, admin_homes, ancestors_and_self, effective_levels
+from bot.workflow.units import admin_homes, ancestors_and_self, effective_levels
 from storage.models import (
     AuditEntry,
     Consultation,
@@ -562,12 +562,12 @@ async def queue(
         query = query.join(Unit, Unit.id == Nomination.unit_id).where(
             Unit.path.startswith(unit.path)
         )
-    homes: set[int] = set()
-    for role in actor.roles:
-        if role.role in LEVEL_ROLES.values():
-            unit = await session.get(Unit, role.unit_id)
-            assert unit is not None
-            homes.add((await admin_home(session, unit)).id)
+    reviewing = [
+        await session.get(Unit, role.unit_id)
+        for role in actor.roles
+        if role.role in LEVEL_ROLES.values()
+    ]
+    homes = {home.id for home in (await admin_homes(session, filter(None, reviewing))).values()}
     if not homes:
         return []
     query = query.where(

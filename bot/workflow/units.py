@@ -178,7 +178,7 @@ _UNITS_BY_ID = select(Unit).where(Unit.id.in_(bindparam("ids", expanding=True)))
 
 async def ancestors_and_self(session: AsyncSession, unit: Unit) -> list[Unit]:
     """The unit and everything above it, nearest first, in one query (from its path)."""
-    ids = _path_ids(unit)
+    ids = path_ids(unit)
     rows = (await session.scalars(_UNITS_BY_ID, {"ids": ids})).all()
     by_id = {u.id: u for u in rows}
     return [by_id[i] for i in reversed(ids) if i in by_id]
@@ -205,7 +205,7 @@ async def admin_home(session: AsyncSession, unit: Unit) -> Unit:
 async def admin_homes(session: AsyncSession, units: Iterable[Unit]) -> dict[int, Unit]:
     """``admin_home`` of many units (by unit id) with one query for all their ancestors."""
     units_ = list(units)
-    paths = {unit.id: _path_ids(unit) for unit in units_}
+    paths = {unit.id: path_ids(unit) for unit in units_}
     wanted = sorted({i for ids in paths.values() for i in ids})
     known = {u.id: u for u in (await session.scalars(_UNITS_BY_ID, {"ids": wanted})).all()}
     return {
@@ -220,7 +220,8 @@ def nearest_admin(chain: list[Unit], unit: Unit) -> Unit:
     return next((u for u in chain if level_of_kind(u.kind) is not None), unit)
 
 
-def _path_ids(unit: Unit) -> list[int]:
+def path_ids(unit: Unit) -> list[int]:
+    """The ids of the unit and everything above it, root first (from its materialised path)."""
     return [int(part) for part in unit.path.strip("/").split("/") if part]
 
 

@@ -162,7 +162,7 @@ async def resume(ctx: Ctx, nomination_id: int) -> Reply:
     if nomination is None:
         return Reply([Screen(_("That draft is no longer open."), edit=False)])
     await set_active(ctx.session, ctx.actor.user_id, nomination.id)
-    steps = await _steps(ctx, nomination)
+    steps = _steps(ctx, nomination)
     keys = [s.key for s in steps]
     current = nomination.step if nomination.step in keys else first_open(steps, nomination).key
     nomination.step = current
@@ -188,7 +188,7 @@ async def press(ctx: Ctx, nomination_id: int, version: int, op: str, arg: str) -
     nomination = await editable(ctx.session, ctx.actor, nomination_id)
     if nomination is None:
         return Reply(toast=_("This draft is no longer open."))
-    steps = await _steps(ctx, nomination)
+    steps = _steps(ctx, nomination)
     if version != nomination.version:
         await set_active(ctx.session, ctx.actor.user_id, nomination.id)
         current = Step(nomination.step or first_open(steps, nomination).key)
@@ -255,7 +255,7 @@ async def typed(ctx: Ctx, user: User, text: str) -> Reply | None:
     if nomination is None:
         await set_active(ctx.session, ctx.actor.user_id, None)
         return None
-    steps = await _steps(ctx, nomination)
+    steps = _steps(ctx, nomination)
     step = Step(nomination.step or first_open(steps, nomination).key)
     choice = match_typed(text, await _buttons(ctx, nomination, step, steps))
     if choice is not None and choice.action.startswith("w:"):
@@ -283,7 +283,7 @@ async def received_file(ctx: Ctx, user: User, incoming: IncomingFile) -> Reply |
     nomination = await editable(ctx.session, ctx.actor, user.active_nomination_id)
     if nomination is None:
         return None
-    steps = await _steps(ctx, nomination)
+    steps = _steps(ctx, nomination)
     step = Step(nomination.step or first_open(steps, nomination).key)
     accepts = step.prefix == "e" or (step.prefix == "achievements" and incoming.kind == "voice")
     if not accepts:
@@ -316,7 +316,7 @@ async def received_file(ctx: Ctx, user: User, incoming: IncomingFile) -> Reply |
         advanced.downloads = reply.downloads
         return advanced
     count = (await evidence_counts(ctx.session, nomination.id)).get(step.arg, 0)
-    screen = await _screen(ctx, nomination, step, await _steps(ctx, nomination))
+    screen = await _screen(ctx, nomination, step, _steps(ctx, nomination))
     reply.screens.append(
         _with_note(
             _("Received: {count} file(s) for this criterion. Send more, or press Done.").format(
@@ -338,7 +338,7 @@ async def list_drafts(ctx: Ctx) -> Reply:
     lines = [_("Your drafts:")]
     choices: list[Choice] = []
     for number, nomination in enumerate(drafts, start=1):
-        steps = await _steps(ctx, nomination)
+        steps = _steps(ctx, nomination)
         lines.append(cards.draft_line(number, nomination, steps))
         choices.append(
             Choice(_("Continue {number}").format(number=number), f"dr:o:{nomination.id}")
@@ -374,7 +374,7 @@ async def drafts_pressed(ctx: Ctx, op: str, nomination_id: int, version: int | N
 # --- moving between steps ------------------------------------------------------------------
 
 
-async def _steps(ctx: Ctx, nomination: Nomination) -> list[Step]:
+def _steps(ctx: Ctx, nomination: Nomination) -> list[Step]:
     skip_home = _home_is_fixed(nomination)
     return steps_for(nomination, plan_of(nomination), ctx.today, skip_home)
 
@@ -386,7 +386,7 @@ def _home_is_fixed(nomination: Nomination) -> bool:
 async def _goto(
     ctx: Ctx, nomination: Nomination, key: str | None, *, exact: bool = False, intro: str = ""
 ) -> Reply:
-    steps = await _steps(ctx, nomination)
+    steps = _steps(ctx, nomination)
     keys = [s.key for s in steps]
     if exact and key in keys:
         target = Step(key)
@@ -399,7 +399,7 @@ async def _goto(
 
 async def _advance(ctx: Ctx, nomination: Nomination, done: str, note: str = "") -> Reply:
     """After an answer: the next unanswered step (back to the summary when editing from it)."""
-    steps = await _steps(ctx, nomination)
+    steps = _steps(ctx, nomination)
     target = next_step(steps, done, nomination)
     nomination.step = target.key
     screen = await _screen(ctx, nomination, target, steps)
