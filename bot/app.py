@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import orjson
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
@@ -17,6 +16,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.api_session import JsonBodySession
 from bot.config import Settings
 from bot.handlers import build_router
 from bot.handlers.commands import set_default_commands
@@ -60,7 +60,7 @@ def create_bot(
         if settings.telegram_api_base
         else PRODUCTION
     )
-    session = AiohttpSession(
+    session = JsonBodySession(
         api=api, proxy=settings.telegram_proxy, json_loads=orjson.loads, json_dumps=_dumps
     )
     bot = Bot(settings.require_token(), session=session)

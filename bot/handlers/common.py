@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs import onboarding as screens
 from bot.handlers.commands import set_personal_commands
+from bot.handlers.filters import DataPrefix
 from bot.handlers.ui import Ui
 from bot.i18n import normalize_locale, set_locale
 from bot.workflow.actor import Actor
@@ -70,6 +71,6 @@ def router() -> Router:
     r = Router(name="common")
     r.message.register(show_help, Command("help"))
     r.message.register(choose_language, Command("lang"))
-    r.callback_query.register(language_pressed, F.data.startswith("lang:"))
+    r.callback_query.register(language_pressed, DataPrefix("lang:"))
     r.message.register(cancel, Command("cancel"))
     return r

@@ -5,7 +5,7 @@ Typed form for a chat without buttons: ``/invite ROLE UNIT_CODE``.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.dialogs import onboarding as screens
+from bot.handlers.filters import DataPrefix
 from bot.handlers.ui import Ui
 from bot.workflow.actor import Actor
 from bot.workflow.invitations import InvitationRefused, create_invitation, deep_link
@@ -100,5 +101,5 @@ async def _create(
 def router() -> Router:
     r = Router(name="invite")
     r.message.register(invite_command, Command("invite"))
-    r.callback_query.register(invite_pressed, F.data.startswith("inv:"))
+    r.callback_query.register(invite_pressed, DataPrefix("inv:"))
     return r

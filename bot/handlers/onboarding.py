@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.dialogs import onboarding as screens
 from bot.handlers.commands import set_personal_commands
+from bot.handlers.filters import Says, SharedContact
 from bot.handlers.ui import Ui
 from bot.workflow.actor import Actor
 from bot.workflow.invitations import AcceptOutcome, accept_invitation
-from bot.workflow.text import says
 from bot.workflow.users import actor_for, set_phone
 from storage.models import User
 
@@ -60,7 +60,7 @@ async def phone_skipped(message: Message, ui: Ui) -> None:
     ui.show(screens.phone_skipped())
 
 
-def _no_draft(message: Message, db_user: User | None = None) -> bool:
+async def _no_draft(message: Message, db_user: User | None = None) -> bool:
     """Typed "skip" belongs to the wizard while a draft is open (its optional phone step)."""
     return db_user is None or db_user.active_nomination_id is None
 
@@ -69,6 +69,6 @@ def router() -> Router:
     r = Router(name="onboarding")
     r.message.register(start_with_code, CommandStart(deep_link=True))
     r.message.register(start_plain, CommandStart())
-    r.message.register(contact_shared, F.contact)
-    r.message.register(phone_skipped, lambda m: says(m.text, SKIP_WORDS), _no_draft)
+    r.message.register(contact_shared, SharedContact())
+    r.message.register(phone_skipped, Says(SKIP_WORDS), _no_draft)
     return r

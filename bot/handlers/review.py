@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs import review as dialog
+from bot.handlers.filters import DataPrefix, PlainText
 from bot.handlers.ui import Ui
 from bot.handlers.wizard import today
 from bot.workflow.actor import Actor
@@ -80,7 +81,7 @@ async def reason_typed(
     )
 
 
-def _awaiting_reason(message: Message, db_user: User | None = None) -> bool:
+async def _awaiting_reason(message: Message, db_user: User | None = None) -> bool:
     return db_user is not None and db_user.pending_action is not None
 
 
@@ -89,9 +90,9 @@ def router() -> Router:
     r.message.register(review_command, Command("review"))
     r.message.register(mine_command, Command("mine"))
     r.message.register(history_command, Command("history"))
-    r.callback_query.register(queue_page, F.data.startswith("rq:"))
-    r.callback_query.register(card_pressed, F.data.startswith("rv:"))
-    r.callback_query.register(opinion_pressed, F.data.startswith("cs:"))
-    r.callback_query.register(withdraw_pressed, F.data.startswith("wd:"))
-    r.message.register(reason_typed, F.text, ~F.text.startswith("/"), _awaiting_reason)
+    r.callback_query.register(queue_page, DataPrefix("rq:"))
+    r.callback_query.register(card_pressed, DataPrefix("rv:"))
+    r.callback_query.register(opinion_pressed, DataPrefix("cs:"))
+    r.callback_query.register(withdraw_pressed, DataPrefix("wd:"))
+    r.message.register(reason_typed, PlainText(), _awaiting_reason)
     return r

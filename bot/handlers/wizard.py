@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from io import BytesIO
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
@@ -16,11 +16,11 @@ from bot.config import Settings
 from bot.dialogs.nomination import wizard
 from bot.dialogs.nomination.wizard import Ctx, IncomingFile, Reply
 from bot.dialogs.onboarding import not_understood
+from bot.handlers.filters import DataPrefix, PlainText, Says
 from bot.handlers.ui import Ui
 from bot.i18n import DISPLAY_TZ
 from bot.workflow.actor import Actor
 from bot.workflow.evidence import MAX_DOWNLOAD_BYTES, record_blob, store_blob
-from bot.workflow.text import says
 from storage.db import write_lock
 from storage.models import Evidence, User
 
@@ -214,19 +214,19 @@ def _incoming(message: Message) -> IncomingFile | None:
     return None
 
 
-def _has_draft(message: Message, db_user: User | None = None) -> bool:
+async def _has_draft(message: Message, db_user: User | None = None) -> bool:
     return db_user is not None and db_user.active_nomination_id is not None
 
 
 def router() -> Router:
     r = Router(name="wizard")
     r.message.register(propose, Command("propose"))
-    r.message.register(propose, lambda m: says(m.text, PROPOSE_WORDS))
+    r.message.register(propose, Says(PROPOSE_WORDS))
     r.message.register(drafts, Command("drafts"))
-    r.message.register(drafts, lambda m: says(m.text, DRAFTS_WORDS))
-    r.callback_query.register(plan_pressed, F.data.startswith("wp:"))
-    r.callback_query.register(step_pressed, F.data.startswith("w:"))
-    r.callback_query.register(drafts_pressed, F.data.startswith("dr:"))
-    r.message.register(text_typed, F.text, ~F.text.startswith("/"), _has_draft)
+    r.message.register(drafts, Says(DRAFTS_WORDS))
+    r.callback_query.register(plan_pressed, DataPrefix("wp:"))
+    r.callback_query.register(step_pressed, DataPrefix("w:"))
+    r.callback_query.register(drafts_pressed, DataPrefix("dr:"))
+    r.message.register(text_typed, PlainText(), _has_draft)
     r.message.register(file_sent, _has_draft)
     return r

@@ -6,8 +6,6 @@ silently change the rules for a nomination proposed in February.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from sqlalchemy import Subquery, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -88,11 +86,15 @@ async def find_version(
     return await session.scalar(query.order_by(PlanVersion.version.desc()).limit(1))
 
 
+#: Parsed plans by the sha256 of their text. Keyed by the digest, not the text: a version read
+#: in a new session is a new 30 KB string, and hashing it on every call cost 7% of a step.
+#: Versions are few (a plan changes a few times a year), so nothing is evicted.
+_PARSED: dict[str, Plan] = {}
+
+
 def parsed(version: PlanVersion) -> Plan:
     """The plan a stored version holds; parsed once per distinct text."""
-    return _parse(version.source_text, version.source_name, version.digest)
-
-
-@lru_cache(maxsize=64)
-def _parse(text: str, name: str, digest: str) -> Plan:
-    return load_plan_text(text, name)
+    plan = _PARSED.get(version.digest)
+    if plan is None:
+        plan = _PARSED[version.digest] = load_plan_text(version.source_text, version.source_name)
+    return plan

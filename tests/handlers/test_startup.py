@@ -31,6 +31,6 @@ async def test_startup_reads_every_plan_before_anyone_asks(session_factory) -> N
         for path in preset_paths():
             await plans.store_plan(session, path.read_text("utf-8"), path.name)
         await session.commit()
-    plans._parse.cache_clear()
+    plans._PARSED.clear()
     await plan_warmer(session_factory)()
-    assert plans._parse.cache_info().currsize == len(list(preset_paths()))
+    assert len(plans._PARSED) == len(list(preset_paths()))

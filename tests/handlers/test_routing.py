@@ -1,0 +1,81 @@
+"""Every routing check runs on the event loop, never through a worker thread.
+
+aiogram sends any callback that is not a coroutine, a magic ``F`` filter or a lambda included,
+through ``asyncio.to_thread``. One such check on a busy router costs a thread trip on every
+update that reaches it (see bot/handlers/filters.py).
+"""
+
+from __future__ import annotations
+
+from aiogram import F
+from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
+from aiogram.types import CallbackQuery, Chat, Contact, Message, User
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import create_dispatcher
+from bot.config import Settings
+from bot.handlers.filters import DataPrefix, PlainText, Says, SharedContact
+
+
+def _checks(session_factory: async_sessionmaker[AsyncSession]) -> list[tuple[str, object]]:
+    """(where, callable object) for every handler and filter the dispatcher can run."""
+    dispatcher = create_dispatcher(Settings(), session_factory)
+    found: list[tuple[str, object]] = []
+    for router in dispatcher.chain_tail:
+        for name, observer in router.observers.items():
+            handlers: list[HandlerObject] = getattr(observer, "handlers", [])
+            for h in handlers:
+                where = f"{router.name}.{name}:{getattr(h.callback, '__name__', h.callback)}"
+                found.append((where, h))
+                found.extend((f"{where} filter {f.callback!r}", f) for f in h.filters or [])
+            # Filters set on the observer itself (its own callback is never called).
+            shared = getattr(observer, "_handler", None)
+            filters: list[FilterObject] = getattr(shared, "filters", None) or []
+            found.extend((f"{router.name}.{name} filter {f.callback!r}", f) for f in filters)
+    return found
+
+
+def test_every_handler_and_filter_is_awaited_in_place(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    checks = _checks(session_factory)
+    assert len(checks) > 30  # the walk really found the routers' handlers and filters
+    threaded = [where for where, obj in checks if not obj.awaitable]  # type: ignore[attr-defined]
+    assert threaded == []
+
+
+def test_a_magic_filter_would_be_caught() -> None:
+    """The check above is not vacuous: aiogram marks a plain filter as one to run in a thread."""
+    assert FilterObject(F.data.startswith("w:")).awaitable is False
+    assert FilterObject(DataPrefix("w:")).awaitable is True
+
+
+def _message(text: str | None = None, contact: Contact | None = None) -> Message:
+    return Message(
+        message_id=1,
+        date=0,
+        chat=Chat(id=7, type="private"),
+        from_user=User(id=7, is_bot=False, first_name="A"),
+        text=text,
+        contact=contact,
+    )
+
+
+async def test_filters_decide_as_the_magic_filters_did() -> None:
+    press = CallbackQuery(
+        id="1", from_user=User(id=7, is_bot=False, first_name="A"), chat_instance="c", data="w:1:2"
+    )
+    assert await DataPrefix("w:")(press) is True
+    assert await DataPrefix("wp:")(press) is False
+    assert await DataPrefix("w:")(press.model_copy(update={"data": None})) is False
+
+    assert await PlainText()(_message("Nguyễn Văn A")) is True
+    assert await PlainText()(_message("/help")) is False
+    assert await PlainText()(_message(None)) is False
+
+    assert await Says(frozenset({"de xuat"}))(_message("  Đề   xuất ")) is True
+    assert await Says(frozenset({"de xuat"}))(_message("đề xuất mới")) is False
+
+    contact = Contact(phone_number="0912345678", first_name="A", user_id=7)
+    assert await SharedContact()(_message(contact=contact)) is True
+    assert await SharedContact()(_message("0912345678")) is False
