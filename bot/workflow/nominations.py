@@ -170,6 +170,25 @@ async def commune_of(session: AsyncSession, unit: Unit) -> Unit:
     return unit
 
 
+_nominee_unit = aliased(Unit)
+#: Built once: the summary and the card ask it on every showing.
+_DUPLICATES = (
+    select(Nomination)
+    .join(Unit, Unit.id == Nomination.unit_id)
+    .outerjoin(_nominee_unit, _nominee_unit.id == Nomination.nominee_unit_id)
+    .where(
+        Nomination.plan_id == bindparam("plan_id"),
+        Nomination.nominee_key == bindparam("nominee_key"),
+        Nomination.id != bindparam("nomination_id"),
+        Nomination.state != WITHDRAWN,
+        or_(
+            Unit.path.startswith(bindparam("path")),
+            _nominee_unit.path.startswith(bindparam("path")),
+        ),
+    )
+)
+
+
 async def possible_duplicates(session: AsyncSession, nomination: Nomination) -> list[Nomination]:
     """Other nominations in the same plan for the same person in the same commune."""
     if not nomination.nominee_key:
@@ -177,20 +196,13 @@ async def possible_duplicates(session: AsyncSession, nomination: Nomination) -> 
     home = await session.get(Unit, nomination.nominee_unit_id or nomination.unit_id)
     assert home is not None
     commune = await commune_of(session, home)
-    nominee_unit = aliased(Unit)
-    query = (
-        select(Nomination)
-        .join(Unit, Unit.id == Nomination.unit_id)
-        .outerjoin(nominee_unit, nominee_unit.id == Nomination.nominee_unit_id)
-        .where(
-            Nomination.plan_id == nomination.plan_id,
-            Nomination.nominee_key == nomination.nominee_key,
-            Nomination.id != nomination.id,
-            Nomination.state != WITHDRAWN,
-            or_(Unit.path.startswith(commune.path), nominee_unit.path.startswith(commune.path)),
-        )
-    )
-    return list((await session.scalars(query)).all())
+    params = {
+        "plan_id": nomination.plan_id,
+        "nominee_key": nomination.nominee_key,
+        "nomination_id": nomination.id,
+        "path": commune.path,
+    }
+    return list((await session.scalars(_DUPLICATES, params)).all())
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import product
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plans.schema import Plan, Quota
@@ -29,26 +30,42 @@ class QuotaLine:
         return self.quota.max is not None and self.count >= self.quota.max
 
 
-async def count_for(
-    session: AsyncSession, plan_id: str, unit: Unit, quota: Quota, today: date
-) -> int:
+def _count_query(by_category: bool, by_subjects: bool, since: bool) -> Select[tuple[int]]:
     query = (
         select(func.count(Nomination.id))
         .join(Unit, Unit.id == Nomination.unit_id)
         .where(
-            Nomination.plan_id == plan_id,
+            Nomination.plan_id == bindparam("plan_id"),
             Nomination.state.in_(COUNTED),
-            Unit.path.startswith(unit.path),
+            Unit.path.startswith(bindparam("path")),
         )
     )
+    if by_category:
+        query = query.where(Nomination.category_id == bindparam("category"))
+    if by_subjects:
+        query = query.where(Nomination.subject_kind.in_(bindparam("subjects", expanding=True)))
+    if since:
+        query = query.where(Nomination.submitted_at >= bindparam("since"))
+    return query
+
+
+#: Every shape of the count, built once: building one at each call cost 0.5 ms, and the
+#: proposal shows quota progress on several screens.
+_COUNTS = {shape: _count_query(*shape) for shape in product((False, True), repeat=3)}
+
+
+async def count_for(
+    session: AsyncSession, plan_id: str, unit: Unit, quota: Quota, today: date
+) -> int:
+    shape = (quota.category is not None, quota.subjects is not None, quota.per == "year")
+    params: dict[str, object] = {"plan_id": plan_id, "path": unit.path}
     if quota.category is not None:
-        query = query.where(Nomination.category_id == quota.category)
+        params["category"] = quota.category
     if quota.subjects is not None:
-        query = query.where(Nomination.subject_kind.in_(quota.subjects))
+        params["subjects"] = list(quota.subjects)
     if quota.per == "year":
-        start = datetime(today.year, 1, 1, tzinfo=UTC)
-        query = query.where(Nomination.submitted_at >= start)
-    return int(await session.scalar(query) or 0)
+        params["since"] = datetime(today.year, 1, 1, tzinfo=UTC)
+    return int(await session.scalar(_COUNTS[shape], params) or 0)
 
 
 async def progress(

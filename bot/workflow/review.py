@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plans.schema import Plan
@@ -110,21 +110,28 @@ def role_for(level: str) -> str | None:
     return LEVEL_ROLES.get(level)
 
 
-async def reviewers_at(session: AsyncSession, stop: Stop) -> list[User]:
-    """Holders of the level's role in the reviewing unit or an organisation under it."""
-    role = role_for(stop.level)
+def _reviewers_query(any_level_role: bool) -> Select[tuple[User, Unit]]:
     query = (
         select(User, Unit)
         .join(Membership, Membership.user_id == User.id)
         .join(Unit, Unit.id == Membership.unit_id)
-        .where(Unit.path.startswith(stop.unit.path), User.is_active.is_(True))
+        .where(Unit.path.startswith(bindparam("path")), User.is_active.is_(True))
     )
-    query = (
-        query.where(Membership.role == role)
-        if role
-        else query.where(Membership.role.in_(tuple(LEVEL_ROLES.values())))
-    )
-    rows = (await session.execute(query)).all()
+    if any_level_role:
+        return query.where(Membership.role.in_(tuple(LEVEL_ROLES.values())))
+    return query.where(Membership.role == bindparam("role"))
+
+
+#: Built once (with the role, and for a level without one): a submission and every review
+#: decision look reviewers up, and building the select cost more than running it.
+_REVIEWERS = {False: _reviewers_query(False), True: _reviewers_query(True)}
+
+
+async def reviewers_at(session: AsyncSession, stop: Stop) -> list[User]:
+    """Holders of the level's role in the reviewing unit or an organisation under it."""
+    role = role_for(stop.level)
+    params = {"path": stop.unit.path} if role is None else {"path": stop.unit.path, "role": role}
+    rows = (await session.execute(_REVIEWERS[role is None], params)).all()
     homes = await admin_homes(session, [unit for _user, unit in rows])
     users: dict[int, User] = {}
     for user, unit in rows:
@@ -416,11 +423,19 @@ def needs_consultation(nomination: Nomination, plan: Plan) -> list[str]:
     return list(category.consultees) if category.needs_consultation(nomination.answers) else []
 
 
+_CONSULTATIONS = (
+    select(Consultation)
+    .where(
+        Consultation.nomination_id == bindparam("nomination_id"),
+        Consultation.round == bindparam("round"),
+    )
+    .order_by(Consultation.id)
+)
+
+
 async def consultations_of(session: AsyncSession, nomination: Nomination) -> list[Consultation]:
     rows = await session.scalars(
-        select(Consultation)
-        .where(Consultation.nomination_id == nomination.id, Consultation.round == nomination.round)
-        .order_by(Consultation.id)
+        _CONSULTATIONS, {"nomination_id": nomination.id, "round": nomination.round}
     )
     return list(rows.all())
 

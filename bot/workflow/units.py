@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.workflow.kinds import is_known_kind, level_of_kind
@@ -174,13 +174,36 @@ async def children(session: AsyncSession, unit_id: int) -> list[Unit]:
 
 
 _UNITS_BY_ID = select(Unit).where(Unit.id.in_(bindparam("ids", expanding=True)))
+_HELD_UNITS = "units_by_id"
+
+
+async def units_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Unit]:
+    """The units with these ids; those this session already read cost no query.
+
+    A submission asks for the same chain of units five times over (review stops, reviewers'
+    homes, quota owners, the card): the ids come from the materialised path, so only the first
+    asking reads. The session keeps them (in ``session.info``, which ends with it) because its
+    identity map holds objects weakly. A unit expired by a rollback is read again.
+    """
+    held: dict[int, Unit] = session.info.setdefault(_HELD_UNITS, {})
+    found: dict[int, Unit] = {}
+    missing: list[int] = []
+    for unit_id in ids:
+        unit = held.get(unit_id)
+        if unit is not None and unit in session and not inspect(unit).expired:
+            found[unit_id] = unit
+        else:
+            missing.append(unit_id)
+    if missing:
+        for unit in (await session.scalars(_UNITS_BY_ID, {"ids": missing})).all():
+            found[unit.id] = held[unit.id] = unit
+    return found
 
 
 async def ancestors_and_self(session: AsyncSession, unit: Unit) -> list[Unit]:
-    """The unit and everything above it, nearest first, in one query (from its path)."""
+    """The unit and everything above it, nearest first (from its path)."""
     ids = path_ids(unit)
-    rows = (await session.scalars(_UNITS_BY_ID, {"ids": ids})).all()
-    by_id = {u.id: u for u in rows}
+    by_id = await units_by_id(session, ids)
     return [by_id[i] for i in reversed(ids) if i in by_id]
 
 
@@ -207,7 +230,7 @@ async def admin_homes(session: AsyncSession, units: Iterable[Unit]) -> dict[int,
     units_ = list(units)
     paths = {unit.id: path_ids(unit) for unit in units_}
     wanted = sorted({i for ids in paths.values() for i in ids})
-    known = {u.id: u for u in (await session.scalars(_UNITS_BY_ID, {"ids": wanted})).all()}
+    known = await units_by_id(session, wanted)
     return {
         unit.id: nearest_admin([known[i] for i in reversed(paths[unit.id]) if i in known], unit)
         for unit in units_

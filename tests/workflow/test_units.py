@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from bot.workflow.units import (
     UnitsFileError,
     admin_home,
     admin_homes,
+    ancestors_and_self,
     load_units,
     parse_units_csv,
     subtree,
@@ -114,17 +116,25 @@ async def test_demo_tree_loads(session: AsyncSession) -> None:
     assert (len(districts), len(communes)) == (2, 4)
 
 
-async def test_admin_homes_of_many_units_in_one_query(session: AsyncSession) -> None:
-    await load_units(session, parse_units_csv(DEMO.read_text(encoding="utf-8")))
-    units = (await session.scalars(select(Unit).order_by(Unit.path))).all()
+def _counting(session: AsyncSession) -> tuple[list[str], Callable[[], None]]:
+    """Statements sent from now on, and how to stop counting."""
     statements: list[str] = []
     engine = session.bind.sync_engine  # type: ignore[union-attr]
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
+    return statements, lambda: event.remove(engine, "before_cursor_execute", listener)
+
+
+async def test_admin_homes_of_many_units_in_one_query(session: AsyncSession) -> None:
+    await load_units(session, parse_units_csv(DEMO.read_text(encoding="utf-8")))
+    await session.commit()
+    units = (await session.scalars(select(Unit).order_by(Unit.path))).all()
+    session.expunge_all()  # none of them in the session: their ancestors must be read
+    statements, stop = _counting(session)
     try:
         homes = await admin_homes(session, units)
     finally:
-        event.remove(engine, "before_cursor_execute", listener)
+        stop()
     assert len(statements) == 1
     for unit in units:  # the same answer as asking unit by unit
         assert homes[unit.id].id == (await admin_home(session, unit)).id
@@ -132,3 +142,22 @@ async def test_admin_homes_of_many_units_in_one_query(session: AsyncSession) -> 
     assert by_code["KT-KR-DRU-HND"] == "KT-KR-DRU"  # a commune body belongs to its commune
     assert by_code["KT-KR-NV"] == "KT-KR"  # a district office to its district
     assert by_code["KT-KR-DRU-T3"] == "KT-KR-DRU-T3"  # a village is administrative itself
+
+
+async def test_units_the_session_holds_cost_no_query(session: AsyncSession) -> None:
+    await load_units(session, parse_units_csv(DEMO.read_text(encoding="utf-8")))
+    await session.commit()
+    village = await session.scalar(select(Unit).where(Unit.code == "KT-KR-DRU-T3"))
+    assert village is not None
+    session.expunge_all()
+    statements, stop = _counting(session)
+    try:
+        first = [u.code for u in await ancestors_and_self(session, village)]
+        again = [u.code for u in await ancestors_and_self(session, village)]
+        assert len(statements) == 1  # the second walk up is answered by the identity map
+        await session.rollback()  # expires what the session held: read again, not trusted
+        after = [u.code for u in await ancestors_and_self(session, village)]
+    finally:
+        stop()
+    assert first == again == after == ["KT-KR-DRU-T3", "KT-KR-DRU", "KT-KR", "KT"]
+    assert len(statements) == 2
