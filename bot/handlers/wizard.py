@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.dialogs.nomination import wizard
-from bot.dialogs.nomination.wizard import Ctx, IncomingFile, Reply
+from bot.dialogs.nomination.wizard import Ctx, Download, IncomingFile, Reply
 from bot.dialogs.onboarding import not_understood
 from bot.handlers.filters import DataPrefix, PlainText, Says
 from bot.handlers.ui import Ui
@@ -22,7 +22,7 @@ from bot.i18n import DISPLAY_TZ
 from bot.workflow.actor import Actor
 from bot.workflow.evidence import MAX_DOWNLOAD_BYTES, record_blob, store_blob
 from storage.db import write_lock
-from storage.models import Evidence, User
+from storage.models import User
 
 log = logging.getLogger(__name__)
 
@@ -46,33 +46,32 @@ def _show(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     ui.deliver(reply)
-    for evidence_id in reply.downloads:
-        ui.after_commit(lambda eid=evidence_id: download(bot, session_factory, settings, eid))
+    for wanted in reply.downloads:
+        ui.after_commit(lambda w=wanted: download(bot, session_factory, settings, w))
 
 
 async def download(
     bot: Bot,
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
-    evidence_id: int,
+    wanted: Download,
 ) -> None:
-    """Fetch a file into the content-addressed store; its file_id is already saved."""
-    # Under the write lock even to read: every SQLite transaction begins IMMEDIATE, and one
-    # that skips the queue would make the update holding the lock wait in SQLite's busy loop.
-    async with write_lock(session_factory.kw["bind"]), session_factory() as session:
-        evidence = await session.get(Evidence, evidence_id)
-        if evidence is None or (evidence.size or 0) > MAX_DOWNLOAD_BYTES:
-            return
-        file_id = evidence.file_id
+    """Fetch a file into the content-addressed store; its evidence row is already committed.
+
+    The file_id and size come with the job, so the only database work is recording the
+    digest: one short turn at the write lock rather than two.
+    """
+    if (wanted.size or 0) > MAX_DOWNLOAD_BYTES:
+        return
     buffer = BytesIO()
     try:
-        await bot.download(file_id, destination=buffer)
+        await bot.download(wanted.file_id, destination=buffer)
     except TelegramAPIError as exc:
-        log.warning("evidence %s not downloaded: %s", evidence_id, exc)
+        log.warning("evidence %s not downloaded: %s", wanted.evidence_id, exc)
         return
     digest = store_blob(settings.evidence_dir, buffer.getvalue())
     async with write_lock(session_factory.kw["bind"]), session_factory() as session:
-        await record_blob(session, evidence_id, digest)
+        await record_blob(session, wanted.evidence_id, digest)
         await session.commit()
 
 

@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.dialogs.screen import Screen
 from bot.handlers.ui import Ui
 from bot.i18n import _, set_locale
-from bot.workflow.users import Contact, actor_for, get_or_register
+from bot.workflow.users import Contact, identify
 from storage.db import write_lock
 from storage.updates import claim_update
 
@@ -86,11 +86,11 @@ class UpdateContextMiddleware(BaseMiddleware):
         tg_user: TgUser | None = data.get("event_from_user")
         if tg_user is None or tg_user.is_bot:
             return
-        user = await get_or_register(
+        user, actor = await identify(
             session,
             Contact(tg_user.id, tg_user.full_name, tg_user.username, tg_user.language_code),
+            self.settings.default_locale,
         )
-        actor = await actor_for(session, user, self.settings.default_locale)
         set_locale(actor.locale)
         data.update(db_user=user, actor=actor)
 

@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Evidence
@@ -32,7 +33,14 @@ def store_blob(root: Path, data: bytes) -> str:
     return digest
 
 
+_evidence = Evidence.__table__
+_RECORD = (
+    update(_evidence)
+    .where(_evidence.c.id == bindparam("evidence_id"))
+    .values(sha256=bindparam("digest"))
+)
+
+
 async def record_blob(session: AsyncSession, evidence_id: int, digest: str) -> None:
-    evidence = await session.get(Evidence, evidence_id)
-    if evidence is not None:
-        evidence.sha256 = digest
+    """One statement; a row deleted meanwhile (a discarded draft) is simply not there."""
+    await session.execute(_RECORD, {"evidence_id": evidence_id, "digest": digest})

@@ -24,7 +24,7 @@ class Contact:
     language_code: str | None = None
 
 
-# Built once: these two run for every update.
+# Built once: these run for every update.
 _BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
 _units = Unit.__table__.c
 _memberships = Membership.__table__.c
@@ -36,22 +36,49 @@ _ROLES = (
 )
 
 
+#: Every update starts here: the person and their roles in one query rather than two.
+_IDENTIFY = (
+    select(User, *_ROLES.selected_columns)
+    .outerjoin(Membership.__table__, _memberships.user_id == User.id)
+    .outerjoin(Unit.__table__, _units.id == _memberships.unit_id)
+    .where(User.telegram_id == bindparam("telegram_id"))
+    .order_by(_memberships.id)
+)
+
+
+async def identify(
+    session: AsyncSession, contact: Contact, default_locale: str = "vi"
+) -> tuple[User, Actor]:
+    """``get_or_register`` and ``actor_for`` together, with one query for both."""
+    rows = (await session.execute(_IDENTIFY, {"telegram_id": contact.external_id})).all()
+    if not rows:
+        user = await get_or_register(session, contact)
+        return user, await actor_for(session, user, default_locale)
+    user = _refresh(rows[0][0], contact)
+    roles = tuple(Role(*row[1:]) for row in rows if row[1] is not None)
+    return user, _actor(user, roles, default_locale)
+
+
 async def get_or_register(session: AsyncSession, contact: Contact) -> User:
     """The user row for this person; names and language are refreshed from what they show now."""
     user = (
         await session.execute(_BY_TELEGRAM_ID, {"telegram_id": contact.external_id})
     ).scalar_one_or_none()
+    if user is not None:
+        return _refresh(user, contact)
+    user = User(
+        telegram_id=contact.external_id,
+        full_name=clean_text(contact.full_name, 255),
+        username=contact.username,
+        language_code=contact.language_code,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+def _refresh(user: User, contact: Contact) -> User:
     name = clean_text(contact.full_name, 255)
-    if user is None:
-        user = User(
-            telegram_id=contact.external_id,
-            full_name=name,
-            username=contact.username,
-            language_code=contact.language_code,
-        )
-        session.add(user)
-        await session.flush()
-        return user
     if (user.full_name, user.username, user.language_code) != (
         name,
         contact.username,
@@ -77,11 +104,15 @@ async def roles_of(session: AsyncSession, user_id: int) -> tuple[Role, ...]:
 
 
 async def actor_for(session: AsyncSession, user: User, default_locale: str = "vi") -> Actor:
+    return _actor(user, await roles_of(session, user.id), default_locale)
+
+
+def _actor(user: User, roles: tuple[Role, ...], default_locale: str) -> Actor:
     return Actor(
         user_id=user.id,
         telegram_id=user.telegram_id,
         locale=resolve_locale(user.locale, user.language_code, default_locale),
-        roles=await roles_of(session, user.id),
+        roles=roles,
     )
 
 

@@ -70,11 +70,20 @@ class Ctx:
     today: date
 
 
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A received file to fetch into the store once its evidence row is committed."""
+
+    evidence_id: int
+    file_id: str
+    size: int | None
+
+
 @dataclass
 class Reply:
     screens: list[Screen] = field(default_factory=list)
     toast: str | None = None
-    downloads: list[int] = field(default_factory=list)  # evidence ids to fetch after commit
+    downloads: list[Download] = field(default_factory=list)  # to fetch after the commit
     outgoing: list[tuple[int, Screen]] = field(default_factory=list)  # to other people
 
 
@@ -309,7 +318,7 @@ async def received_file(ctx: Ctx, user: User, incoming: IncomingFile) -> Reply |
     ctx.session.add(evidence)
     await ctx.session.flush()
     touch(nomination)
-    reply = Reply(downloads=[evidence.id])
+    reply = Reply(downloads=[Download(evidence.id, incoming.file_id, incoming.size)])
     if step.prefix == "achievements":
         nomination.nominee = {**nomination.nominee, "voice_note": evidence.id}
         advanced = await _advance(ctx, nomination, step.key, note=_("Voice note saved."))
@@ -692,6 +701,7 @@ def _nav(nomination: Nomination, step: Step) -> tuple[Choice, ...]:
 __all__ = [
     "FIELDS",
     "Ctx",
+    "Download",
     "IncomingFile",
     "Reply",
     "choose_plan",
