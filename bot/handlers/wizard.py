@@ -71,8 +71,14 @@ async def download(
         return
     digest = store_blob(settings.evidence_dir, buffer.getvalue())
     async with write_lock(session_factory.kw["bind"]), session_factory() as session:
-        await record_blob(session, wanted.evidence_id, digest)
+        recorded = await record_blob(session, wanted.evidence_id, digest)
         await session.commit()
+    if not recorded:  # the draft was discarded while the file came in: nothing points at it
+        log.info(
+            "evidence %s was deleted during its download; blob %s unreferenced",
+            wanted.evidence_id,
+            digest,
+        )
 
 
 async def propose(

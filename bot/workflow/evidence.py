@@ -41,6 +41,7 @@ _RECORD = (
 )
 
 
-async def record_blob(session: AsyncSession, evidence_id: int, digest: str) -> None:
-    """One statement; a row deleted meanwhile (a discarded draft) is simply not there."""
-    await session.execute(_RECORD, {"evidence_id": evidence_id, "digest": digest})
+async def record_blob(session: AsyncSession, evidence_id: int, digest: str) -> bool:
+    """One statement. False when the row is gone: its draft was discarded meanwhile."""
+    result = await session.execute(_RECORD, {"evidence_id": evidence_id, "digest": digest})
+    return bool(result.rowcount)  # type: ignore[attr-defined]

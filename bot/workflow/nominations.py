@@ -193,6 +193,7 @@ async def possible_duplicates(session: AsyncSession, nomination: Nomination) -> 
     """Other nominations in the same plan for the same person in the same commune."""
     if not nomination.nominee_key:
         return []
+    assert nomination.id is not None  # "!= :id" with None would match nothing
     home = await session.get(Unit, nomination.nominee_unit_id or nomination.unit_id)
     assert home is not None
     commune = await commune_of(session, home)

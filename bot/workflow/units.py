@@ -183,14 +183,15 @@ async def units_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Un
     A submission asks for the same chain of units five times over (review stops, reviewers'
     homes, quota owners, the card): the ids come from the materialised path, so only the first
     asking reads. The session keeps them (in ``session.info``, which ends with it) because its
-    identity map holds objects weakly. A unit expired by a rollback is read again.
+    identity map holds objects weakly. A unit expired (by a rollback, or in part) is read again.
     """
     held: dict[int, Unit] = session.info.setdefault(_HELD_UNITS, {})
     found: dict[int, Unit] = {}
     missing: list[int] = []
     for unit_id in ids:
         unit = held.get(unit_id)
-        if unit is not None and unit in session and not inspect(unit).expired:
+        state = inspect(unit) if unit is not None else None
+        if state is not None and unit in session and not state.expired_attributes:
             found[unit_id] = unit
         else:
             missing.append(unit_id)

@@ -51,9 +51,9 @@ async def identify(
 ) -> tuple[User, Actor]:
     """``get_or_register`` and ``actor_for`` together, with one query for both."""
     rows = (await session.execute(_IDENTIFY, {"telegram_id": contact.external_id})).all()
-    if not rows:
+    if not rows:  # a first contact: registered now, with no roles yet
         user = await get_or_register(session, contact)
-        return user, await actor_for(session, user, default_locale)
+        return user, _actor(user, (), default_locale)
     user = _refresh(rows[0][0], contact)
     roles = tuple(Role(*row[1:]) for row in rows if row[1] is not None)
     return user, _actor(user, roles, default_locale)

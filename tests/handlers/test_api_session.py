@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -10,8 +11,21 @@ import pytest
 from aiogram import Bot
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import SendMessage
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageText,
+    GetUpdates,
+    RestrictChatMember,
+    SendMessage,
+    TelegramMethod,
+)
+from aiogram.types import (
+    BufferedInputFile,
+    ChatPermissions,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
@@ -107,6 +121,48 @@ async def test_a_refusal_is_raised_as_aiogram_raises_it(
     _fake, bot = telegram
     with pytest.raises(TelegramBadRequest, match="refused"):
         await bot.send_message(7, "refuse")
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        SendMessage(
+            chat_id=7,
+            text="Bước 1/3",
+            reply_markup=InlineKeyboardMarkup(
+                inline_keyboard=[[InlineKeyboardButton(text="Có", callback_data="w:1:2:a:0")]]
+            ),
+        ),
+        EditMessageText(
+            chat_id=7, message_id=5, text="x", reply_markup=InlineKeyboardMarkup(inline_keyboard=[])
+        ),
+        AnswerCallbackQuery(callback_query_id="q", text="", show_alert=False, cache_time=0),
+        GetUpdates(offset=0, timeout=10, allowed_updates=[]),
+        SendMessage(chat_id=7, text="x", reply_markup=ReplyKeyboardRemove()),
+        RestrictChatMember(
+            chat_id=-1,
+            user_id=7,
+            permissions=ChatPermissions(can_send_messages=False),
+            until_date=datetime(2027, 1, 1, tzinfo=UTC),
+        ),
+    ],
+    ids=["keyboard", "empty-keyboard", "answer", "get-updates", "remove-keyboard", "datetime"],
+)
+def test_the_json_says_what_the_form_said(method: TelegramMethod[Any]) -> None:
+    """Field for field, what aiogram's form would send, as the Bot API reads a JSON value."""
+    session = JsonBodySession()
+    bot = Bot(TOKEN, session=session)
+    payload = session.json_payload(bot, method)
+    assert payload is not None
+    form = {
+        name: value
+        for (options, _headers, value) in session.build_form_data(bot, method)._fields
+        for name in [options["name"]]
+    }
+    assert payload.keys() == form.keys()
+    for key, value in payload.items():
+        # A form carries text: a number, a flag or an object goes as its JSON text.
+        assert value == (form[key] if isinstance(value, str) else orjson.loads(form[key])), key
 
 
 def test_the_payload_is_what_orjson_can_write() -> None:

@@ -7,6 +7,7 @@ update that reaches it (see bot/handlers/filters.py).
 
 from __future__ import annotations
 
+import pytest
 from aiogram import F
 from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
 from aiogram.types import CallbackQuery, Chat, Contact, Message, User
@@ -61,17 +62,29 @@ def _message(text: str | None = None, contact: Contact | None = None) -> Message
     )
 
 
-async def test_filters_decide_as_the_magic_filters_did() -> None:
-    press = CallbackQuery(
-        id="1", from_user=User(id=7, is_bot=False, first_name="A"), chat_instance="c", data="w:1:2"
+def _press(data: str | None) -> CallbackQuery:
+    return CallbackQuery(
+        id="1", from_user=User(id=7, is_bot=False, first_name="A"), chat_instance="c", data=data
     )
-    assert await DataPrefix("w:")(press) is True
-    assert await DataPrefix("wp:")(press) is False
-    assert await DataPrefix("w:")(press.model_copy(update={"data": None})) is False
 
-    assert await PlainText()(_message("Nguyễn Văn A")) is True
-    assert await PlainText()(_message("/help")) is False
-    assert await PlainText()(_message(None)) is False
+
+@pytest.mark.parametrize("data", ["w:1:2", "wp:3:0", "w", "", None, "dr:list"])
+@pytest.mark.parametrize("prefix", ["w:", "wp:", "dr:"])
+async def test_data_prefix_decides_as_the_magic_filter_did(data: str | None, prefix: str) -> None:
+    press = _press(data)
+    assert await DataPrefix(prefix)(press) is bool(F.data.startswith(prefix).resolve(press))
+
+
+@pytest.mark.parametrize("text", ["Nguyễn Văn A", "/help", "/propose@bot", "", None, " /x"])
+async def test_plain_text_decides_as_the_magic_filters_did(text: str | None) -> None:
+    message = _message(text)
+    magic = bool(F.text.resolve(message)) and bool((~F.text.startswith("/")).resolve(message))
+    assert await PlainText()(message) is magic
+
+
+async def test_filters_decide_as_the_magic_filters_did() -> None:
+    caption_only = _message(None).model_copy(update={"caption": "ảnh giấy khen"})
+    assert await PlainText()(caption_only) is False
 
     assert await Says(frozenset({"de xuat"}))(_message("  Đề   xuất ")) is True
     assert await Says(frozenset({"de xuat"}))(_message("đề xuất mới")) is False

@@ -161,3 +161,19 @@ async def test_units_the_session_holds_cost_no_query(session: AsyncSession) -> N
         stop()
     assert first == again == after == ["KT-KR-DRU-T3", "KT-KR-DRU", "KT-KR", "KT"]
     assert len(statements) == 2
+
+
+async def test_a_partly_expired_unit_is_read_again(session: AsyncSession) -> None:
+    await load_units(session, parse_units_csv(DEMO.read_text(encoding="utf-8")))
+    await session.commit()
+    village = await session.scalar(select(Unit).where(Unit.code == "KT-KR-DRU-T3"))
+    assert village is not None
+    chain = await ancestors_and_self(session, village)
+    session.expire(chain[1], ["name"])  # the commune, in part
+    statements, stop = _counting(session)
+    try:
+        again = await ancestors_and_self(session, village)
+    finally:
+        stop()
+    assert len(statements) == 1
+    assert again[1].name == "Xã Đăk Ruồng"
