@@ -52,7 +52,7 @@ async def identify(
     """``get_or_register`` and ``actor_for`` together, with one query for both."""
     rows = (await session.execute(_IDENTIFY, {"telegram_id": contact.external_id})).all()
     if not rows:  # a first contact: registered now, with no roles yet
-        user = await get_or_register(session, contact)
+        user = await _register(session, contact)
         return user, _actor(user, (), default_locale)
     user = _refresh(rows[0][0], contact)
     roles = tuple(Role(*row[1:]) for row in rows if row[1] is not None)
@@ -66,6 +66,10 @@ async def get_or_register(session: AsyncSession, contact: Contact) -> User:
     ).scalar_one_or_none()
     if user is not None:
         return _refresh(user, contact)
+    return await _register(session, contact)
+
+
+async def _register(session: AsyncSession, contact: Contact) -> User:
     user = User(
         telegram_id=contact.external_id,
         full_name=clean_text(contact.full_name, 255),

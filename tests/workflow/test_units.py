@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.workflow.units import (
@@ -18,6 +17,7 @@ from bot.workflow.units import (
     unit_by_code,
 )
 from storage.models import Unit
+from tests.statements import statements_sent
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo_units.csv"
 
@@ -116,25 +116,13 @@ async def test_demo_tree_loads(session: AsyncSession) -> None:
     assert (len(districts), len(communes)) == (2, 4)
 
 
-def _counting(session: AsyncSession) -> tuple[list[str], Callable[[], None]]:
-    """Statements sent from now on, and how to stop counting."""
-    statements: list[str] = []
-    engine = session.bind.sync_engine  # type: ignore[union-attr]
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    return statements, lambda: event.remove(engine, "before_cursor_execute", listener)
-
-
 async def test_admin_homes_of_many_units_in_one_query(session: AsyncSession) -> None:
     await load_units(session, parse_units_csv(DEMO.read_text(encoding="utf-8")))
     await session.commit()
     units = (await session.scalars(select(Unit).order_by(Unit.path))).all()
     session.expunge_all()  # none of them in the session: their ancestors must be read
-    statements, stop = _counting(session)
-    try:
+    with statements_sent(session) as statements:
         homes = await admin_homes(session, units)
-    finally:
-        stop()
     assert len(statements) == 1
     for unit in units:  # the same answer as asking unit by unit
         assert homes[unit.id].id == (await admin_home(session, unit)).id
@@ -144,36 +132,33 @@ async def test_admin_homes_of_many_units_in_one_query(session: AsyncSession) -> 
     assert by_code["KT-KR-DRU-T3"] == "KT-KR-DRU-T3"  # a village is administrative itself
 
 
-async def test_units_the_session_holds_cost_no_query(session: AsyncSession) -> None:
+async def _demo_village(session: AsyncSession) -> Unit:
+    """The demo tree, committed, and one village in it (KT-KR-DRU-T3)."""
     await load_units(session, parse_units_csv(DEMO.read_text(encoding="utf-8")))
     await session.commit()
     village = await session.scalar(select(Unit).where(Unit.code == "KT-KR-DRU-T3"))
     assert village is not None
+    return village
+
+
+async def test_units_the_session_holds_cost_no_query(session: AsyncSession) -> None:
+    village = await _demo_village(session)
     session.expunge_all()
-    statements, stop = _counting(session)
-    try:
+    with statements_sent(session) as statements:
         first = [u.code for u in await ancestors_and_self(session, village)]
         again = [u.code for u in await ancestors_and_self(session, village)]
-        assert len(statements) == 1  # the second walk up is answered by the identity map
+        assert len(statements) == 1  # the second walk up is answered by what the session read
         await session.rollback()  # expires what the session held: read again, not trusted
         after = [u.code for u in await ancestors_and_self(session, village)]
-    finally:
-        stop()
     assert first == again == after == ["KT-KR-DRU-T3", "KT-KR-DRU", "KT-KR", "KT"]
     assert len(statements) == 2
 
 
 async def test_a_partly_expired_unit_is_read_again(session: AsyncSession) -> None:
-    await load_units(session, parse_units_csv(DEMO.read_text(encoding="utf-8")))
-    await session.commit()
-    village = await session.scalar(select(Unit).where(Unit.code == "KT-KR-DRU-T3"))
-    assert village is not None
+    village = await _demo_village(session)
     chain = await ancestors_and_self(session, village)
     session.expire(chain[1], ["name"])  # the commune, in part
-    statements, stop = _counting(session)
-    try:
+    with statements_sent(session) as statements:
         again = await ancestors_and_self(session, village)
-    finally:
-        stop()
     assert len(statements) == 1
     assert again[1].name == "Xã Đăk Ruồng"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.workflow.users import Contact, actor_for, get_or_register, identify
 from storage.models import User
+from tests.statements import statements_sent
 from tests.workflow.seeded import seeded_database
 
 seeded_file, database_url = seeded_database(
@@ -17,21 +18,9 @@ seeded_file, database_url = seeded_database(
 )
 
 
-async def _statements(session: AsyncSession, contact: Contact) -> tuple[list[str], object]:
-    statements: list[str] = []
-    engine = session.bind.sync_engine  # type: ignore[union-attr]
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        found = await identify(session, contact, "vi")
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return statements, found
-
-
 async def test_a_known_person_and_all_their_roles_in_one_query(session: AsyncSession) -> None:
-    statements, found = await _statements(session, Contact(3001, "Y Hoa", None, "vi"))
-    user, actor = found  # type: ignore[misc]
+    with statements_sent(session) as statements:
+        user, actor = await identify(session, Contact(3001, "Y Hoa", None, "vi"), "vi")
     assert len(statements) == 1
     assert [(r.role, r.unit_code) for r in actor.roles] == [
         ("village_head", "KT-KR-DRU-T3"),
@@ -42,7 +31,9 @@ async def test_a_known_person_and_all_their_roles_in_one_query(session: AsyncSes
 
 
 async def test_a_new_person_is_registered_with_no_roles(session: AsyncSession) -> None:
-    user, actor = await identify(session, Contact(3999, "  A  Blin ", "ablin", "en"), "vi")
+    with statements_sent(session) as statements:
+        user, actor = await identify(session, Contact(3999, "  A  Blin ", "ablin", "en"), "vi")
+    assert len(statements) == 2  # asked once, then written: not looked up a second time
     assert (user.telegram_id, user.full_name, user.username) == (3999, "A Blin", "ablin")
     assert actor.roles == () and actor.locale == "en"
     assert await session.scalar(select(func.count(User.id)).where(User.telegram_id == 3999)) == 1
