@@ -28,6 +28,7 @@ from bot.middlewares.requests import (
 )
 from bot.middlewares.update_context import UpdateContextMiddleware
 from bot.workflow.plans import latest_versions, parsed
+from storage.checkpoints import WalCheckpointer
 from storage.db import create_engine, create_session_factory, write_lock
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,9 @@ def create_dispatcher(
     dispatcher.include_router(build_router())
     dispatcher.startup.register(set_default_commands)
     dispatcher.startup.register(plan_warmer(session_factory))
+    checkpointer = WalCheckpointer(session_factory.kw["bind"])
+    dispatcher.startup.register(checkpointer.start)
+    dispatcher.shutdown.register(checkpointer.stop)
     dispatcher.startup.register(settle_heap)  # last: what the others loaded is frozen too
     return dispatcher
 
@@ -116,7 +120,8 @@ async def settle_heap() -> None:
 
 
 def create_app(settings: Settings, storage: BaseStorage | None = None) -> App:
-    engine = create_engine(settings.database_url)
+    # No commit of the bot's pays for a WAL checkpoint: see storage/checkpoints.py.
+    engine = create_engine(settings.database_url, wal_autocheckpoint=False)
     session_factory = create_session_factory(engine)
     bot = create_bot(settings, session_factory)
     dispatcher = create_dispatcher(settings, session_factory, storage)

@@ -8,7 +8,7 @@ import json
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 import orjson
 from sqlalchemy import event
@@ -33,6 +33,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
 
@@ -63,21 +69,35 @@ def _json_loads(text: str | bytes) -> Any:
 JSON_CODEC: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": _json_loads}
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+_BACKGROUND_CHECKPOINTS: WeakSet[Any] = WeakSet()
+
+
+def create_engine(url: str, *, echo: bool = False, wal_autocheckpoint: bool = True) -> AsyncEngine:
+    """``wal_autocheckpoint=False``: on a SQLite file, commits never checkpoint the WAL; the
+    caller runs storage.checkpoints.WalCheckpointer instead (the bot does)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         options: dict[str, Any] = {}
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        on_file = bool(parsed.database) and parsed.database != ":memory:"
+        if on_file:
+            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
             if not parsed.query:  # a plain file: fewer thread trips (storage/sqlite_trips.py)
-                options["async_creator"] = sqlite_trips.connector(parsed.database)
+                options["async_creator"] = sqlite_trips.connector(str(parsed.database))
         engine = create_async_engine(url, echo=echo, **JSON_CODEC, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if on_file and not wal_autocheckpoint:
+            event.listen(engine.sync_engine, "connect", _no_autocheckpoint)
+            _BACKGROUND_CHECKPOINTS.add(engine.sync_engine)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return create_async_engine(
         url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20, **JSON_CODEC
     )
+
+
+def autocheckpoints(engine: AsyncEngine) -> bool:
+    """False only for a SQLite file engine made with ``wal_autocheckpoint=False``."""
+    return engine.sync_engine not in _BACKGROUND_CHECKPOINTS
 
 
 _WRITE_LOCKS: WeakKeyDictionary[Any, asyncio.Lock] = WeakKeyDictionary()

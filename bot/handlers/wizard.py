@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from io import BytesIO
@@ -69,7 +70,8 @@ async def download(
     except TelegramAPIError as exc:
         log.warning("evidence %s not downloaded: %s", wanted.evidence_id, exc)
         return
-    digest = store_blob(settings.evidence_dir, buffer.getvalue())
+    # Hashing and writing a file of up to 20 MB would stall every other update on the loop.
+    digest = await asyncio.to_thread(store_blob, settings.evidence_dir, buffer.getvalue())
     async with write_lock(session_factory.kw["bind"]), session_factory() as session:
         recorded = await record_blob(session, wanted.evidence_id, digest)
         await session.commit()
