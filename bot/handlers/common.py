@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from aiogram import Bot, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs import onboarding as screens
 from bot.handlers.commands import set_personal_commands
-from bot.handlers.filters import DataPrefix
+from bot.handlers.filters import Cmd, DataPrefix
 from bot.handlers.ui import Ui
 from bot.i18n import normalize_locale, set_locale
 from bot.workflow.actor import Actor
@@ -69,8 +69,8 @@ async def cancel(
 
 def router() -> Router:
     r = Router(name="common")
-    r.message.register(show_help, Command("help"))
-    r.message.register(choose_language, Command("lang"))
+    r.message.register(show_help, Cmd("help"))
+    r.message.register(choose_language, Cmd("lang"))
     r.callback_query.register(language_pressed, DataPrefix("lang:"))
-    r.message.register(cancel, Command("cancel"))
+    r.message.register(cancel, Cmd("cancel"))
     return r

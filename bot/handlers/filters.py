@@ -10,7 +10,10 @@ awaits in place. ``tests/handlers/test_routing.py`` keeps every registered check
 
 from __future__ import annotations
 
-from aiogram.filters import Filter
+from typing import Any
+
+from aiogram import Bot
+from aiogram.filters import Command, CommandStart, Filter
 from aiogram.types import CallbackQuery, Message
 
 from bot.workflow.text import says
@@ -48,3 +51,31 @@ class SharedContact(Filter):
 
     async def __call__(self, message: Message) -> bool:
         return message.contact is not None
+
+
+def _starts_like_a_command(message: Message, prefix: str) -> bool:
+    text = message.text or message.caption
+    return bool(text) and text[0] in prefix  # type: ignore[index]
+
+
+class Cmd(Command):
+    """aiogram's ``Command``, which first rules out, cheaply, text that is not a command.
+
+    A typed answer passes about a dozen command filters on its way to the wizard, and
+    aiogram's parses the text into a command object (and raises and catches an exception)
+    for each of them before it finds that the text does not start with "/".
+    """
+
+    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
+        if not isinstance(message, Message) or not _starts_like_a_command(message, self.prefix):
+            return False
+        return await super().__call__(message, bot)
+
+
+class CmdStart(CommandStart):
+    """aiogram's ``CommandStart`` with the same cheap first check as ``Cmd``."""
+
+    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
+        if not isinstance(message, Message) or not _starts_like_a_command(message, self.prefix):
+            return False
+        return await super().__call__(message, bot)

@@ -6,14 +6,14 @@ Typed form for a chat without buttons: ``/invite ROLE UNIT_CODE``.
 from __future__ import annotations
 
 from aiogram import Bot, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.dialogs import onboarding as screens
-from bot.handlers.filters import DataPrefix
+from bot.handlers.filters import Cmd, DataPrefix
 from bot.handlers.ui import Ui
 from bot.workflow.actor import Actor
 from bot.workflow.invitations import InvitationRefused, create_invitation, deep_link
@@ -100,6 +100,6 @@ async def _create(
 
 def router() -> Router:
     r = Router(name="invite")
-    r.message.register(invite_command, Command("invite"))
+    r.message.register(invite_command, Cmd("invite"))
     r.callback_query.register(invite_pressed, DataPrefix("inv:"))
     return r

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from aiogram import Bot, Router
-from aiogram.filters import CommandObject, CommandStart
+from aiogram.filters import CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.dialogs import onboarding as screens
 from bot.handlers.commands import set_personal_commands
-from bot.handlers.filters import Says, SharedContact
+from bot.handlers.filters import CmdStart, Says, SharedContact
 from bot.handlers.ui import Ui
 from bot.workflow.actor import Actor
 from bot.workflow.invitations import AcceptOutcome, accept_invitation
@@ -67,8 +67,8 @@ async def _no_draft(message: Message, db_user: User | None = None) -> bool:
 
 def router() -> Router:
     r = Router(name="onboarding")
-    r.message.register(start_with_code, CommandStart(deep_link=True))
-    r.message.register(start_plain, CommandStart())
+    r.message.register(start_with_code, CmdStart(deep_link=True))
+    r.message.register(start_plain, CmdStart())
     r.message.register(contact_shared, SharedContact())
     r.message.register(phone_skipped, Says(SKIP_WORDS), _no_draft)
     return r

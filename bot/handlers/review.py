@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs import review as dialog
-from bot.handlers.filters import DataPrefix, PlainText
+from bot.handlers.filters import Cmd, DataPrefix, PlainText
 from bot.handlers.ui import Ui
 from bot.handlers.wizard import today
 from bot.workflow.actor import Actor
@@ -87,9 +87,9 @@ async def _awaiting_reason(message: Message, db_user: User | None = None) -> boo
 
 def router() -> Router:
     r = Router(name="review")
-    r.message.register(review_command, Command("review"))
-    r.message.register(mine_command, Command("mine"))
-    r.message.register(history_command, Command("history"))
+    r.message.register(review_command, Cmd("review"))
+    r.message.register(mine_command, Cmd("mine"))
+    r.message.register(history_command, Cmd("history"))
     r.callback_query.register(queue_page, DataPrefix("rq:"))
     r.callback_query.register(card_pressed, DataPrefix("rv:"))
     r.callback_query.register(opinion_pressed, DataPrefix("cs:"))

@@ -9,7 +9,6 @@ from io import BytesIO
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,7 +16,7 @@ from bot.config import Settings
 from bot.dialogs.nomination import wizard
 from bot.dialogs.nomination.wizard import Ctx, Download, IncomingFile, Reply
 from bot.dialogs.onboarding import not_understood
-from bot.handlers.filters import DataPrefix, PlainText, Says
+from bot.handlers.filters import Cmd, DataPrefix, PlainText, Says
 from bot.handlers.ui import Ui
 from bot.i18n import DISPLAY_TZ
 from bot.workflow.actor import Actor
@@ -227,9 +226,9 @@ async def _has_draft(message: Message, db_user: User | None = None) -> bool:
 
 def router() -> Router:
     r = Router(name="wizard")
-    r.message.register(propose, Command("propose"))
+    r.message.register(propose, Cmd("propose"))
     r.message.register(propose, Says(PROPOSE_WORDS))
-    r.message.register(drafts, Command("drafts"))
+    r.message.register(drafts, Cmd("drafts"))
     r.message.register(drafts, Says(DRAFTS_WORDS))
     r.callback_query.register(plan_pressed, DataPrefix("wp:"))
     r.callback_query.register(step_pressed, DataPrefix("w:"))

@@ -8,14 +8,16 @@ update that reaches it (see bot/handlers/filters.py).
 from __future__ import annotations
 
 import pytest
-from aiogram import F
+from aiogram import Bot, F
 from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
+from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Chat, Contact, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_dispatcher
 from bot.config import Settings
-from bot.handlers.filters import DataPrefix, PlainText, Says, SharedContact
+from bot.handlers.filters import Cmd, CmdStart, DataPrefix, PlainText, Says, SharedContact
+from sandbox.server import DEFAULT_TOKEN
 
 
 def _checks(session_factory: async_sessionmaker[AsyncSession]) -> list[tuple[str, object]]:
@@ -92,3 +94,51 @@ async def test_filters_decide_as_the_magic_filters_did() -> None:
     contact = Contact(phone_number="0912345678", first_name="A", user_id=7)
     assert await SharedContact()(_message(contact=contact)) is True
     assert await SharedContact()(_message("0912345678")) is False
+
+
+def test_every_command_filter_is_the_quick_one(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    commands = [
+        (where, f.callback)
+        for where, f in _checks(session_factory)
+        if isinstance(getattr(f, "callback", None), Command)
+    ]
+    assert len(commands) >= 10
+    slow = [where for where, c in commands if not isinstance(c, Cmd | CmdStart)]
+    assert slow == []
+
+
+@pytest.mark.parametrize(
+    ("text", "caption"),
+    [
+        ("/help", None),
+        ("/help now", None),
+        ("/HELP", None),
+        ("/help@exemplar_demo_bot", None),
+        ("/help@another_bot", None),
+        ("/helpme", None),
+        ("help", None),
+        ("1", None),
+        ("", None),
+        (None, "/help"),
+        (None, "ảnh"),
+        (None, None),
+        ("/start", None),
+        ("/start inv_ABC", None),
+        ("/startx", None),
+    ],
+)
+async def test_the_quick_command_filters_decide_as_aiograms(
+    text: str | None, caption: str | None
+) -> None:
+    message = _message(text).model_copy(update={"caption": caption})
+    bot = Bot(DEFAULT_TOKEN)
+    bot._me = User(id=1, is_bot=True, first_name="B", username="exemplar_demo_bot")
+    pairs = [
+        (Cmd("help"), Command("help")),
+        (CmdStart(), CommandStart()),
+        (CmdStart(deep_link=True), CommandStart(deep_link=True)),
+    ]
+    for quick, stock in pairs:
+        assert await quick(message, bot) == await stock(message, bot)

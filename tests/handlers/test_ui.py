@@ -6,10 +6,10 @@ import asyncio
 from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest, TelegramServerError
-from aiogram.methods import AnswerCallbackQuery
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 
 from bot.dialogs.screen import Screen
-from bot.handlers.ui import Ui
+from bot.handlers.ui import EditScreen, SendScreen, Ui
 
 
 class RecordingBot:
@@ -27,13 +27,14 @@ class RecordingBot:
             raise self.answer_error
         return True
 
-    async def edit_message_text(self, **kw: Any) -> bool:
-        self.calls.append(("edit", kw))
-        return True
-
-    async def send_message(self, chat_id: int, text: str, **kw: Any) -> bool:
-        self.calls.append(("send", {"chat_id": chat_id, "text": text}))
-        return True
+    async def __call__(self, method: TelegramMethod[Any]) -> Any:
+        if isinstance(method, EditScreen):
+            self.calls.append(("edit", method.model_dump(exclude_none=True)))
+        elif isinstance(method, SendScreen):
+            self.calls.append(("send", {"chat_id": method.chat_id, "text": method.text}))
+        else:
+            raise AssertionError(f"the outbox made an unexpected call: {method!r}")
+        return {"message_id": 71}
 
 
 def _pressed(bot: RecordingBot) -> Ui:
