@@ -92,6 +92,11 @@ async def find_version(
 _PARSED: dict[str, Plan] = {}
 
 
+def parsed_digest(digest: str) -> Plan | None:
+    """The plan of a text already parsed in this process, by its digest; None if not yet."""
+    return _PARSED.get(digest)
+
+
 def parsed(version: PlanVersion) -> Plan:
     """The plan a stored version holds; parsed once per distinct text."""
     plan = _PARSED.get(version.digest)

@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.workflow import nominations
+from bot.workflow import nominations, plans
 from bot.workflow.activations import RunningPlan, running_plans
 from bot.workflow.criteria import Verdict
 from bot.workflow.nominations import NotAllowed, nominee_key
 from storage.models import AuditEntry, Evidence, Nomination, User
+from tests.statements import statements_sent
 from tests.workflow.seeded import TODAY, actor, seeded_database, unit, user
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -297,3 +298,40 @@ async def test_set_active_after_the_session_expired_the_user(session: AsyncSessi
     session.expire(user)  # as a rollback would
     await nominations.set_active(session, head.user_id, nomination.id)
     assert user.active_nomination_id == nomination.id
+
+
+async def test_editable_reads_the_draft_with_its_plan_and_unit_kind_in_one_statement(
+    session_factory: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with session_factory() as session:
+        officer = await draft(session, 1003)  # a commune officer's draft
+        head = await draft(session, 1001, name="Y Văn Hoa")  # a village head's
+        await session.commit()
+    for tid, nomination_id, kind in ((1003, officer.id, "commune"), (1001, head.id, "village")):
+        async with session_factory() as session:  # a new update: nothing read yet
+            who = await actor(session, tid)
+            with statements_sent(session) as statements:
+                loaded = await nominations.editable(session, who, nomination_id)
+                assert loaded is not None
+                assert nominations.plan_of(loaded).id == TINY
+                assert nominations.unit_kind_of(loaded) == kind
+            assert len(statements) == 1
+            # Neither related object was loaded, nor can be by accident in the async session.
+            assert {"plan_version", "unit"}.isdisjoint(inspect(loaded).dict)
+
+    # A process that has not parsed this plan version yet reads it once, here.
+    monkeypatch.setattr(plans, "_PARSED", {})
+    async with session_factory() as session:
+        who = await actor(session, 1001)
+        with statements_sent(session) as statements:
+            loaded = await nominations.editable(session, who, head.id)
+            assert loaded is not None and nominations.plan_of(loaded).id == TINY
+        assert len(statements) == 2 and "plan_versions" in statements[1]
+
+
+async def test_plan_and_unit_kind_of_a_draft_read_otherwise(session: AsyncSession) -> None:
+    nomination = await draft(session, 1001)
+    again = await session.get(Nomination, nomination.id)
+    assert again is not None
+    assert nominations.plan_of(again).id == TINY
+    assert nominations.unit_kind_of(again) == "village"

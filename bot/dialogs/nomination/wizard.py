@@ -49,6 +49,7 @@ from bot.workflow.nominations import (
     start_draft,
     submit,
     touch,
+    unit_kind_of,
 )
 from bot.workflow.roles import COMMUNE_OFFICER, VILLAGE_HEAD
 from bot.workflow.text import TooLong, clean_text
@@ -389,7 +390,8 @@ def _steps(ctx: Ctx, nomination: Nomination) -> list[Step]:
 
 
 def _home_is_fixed(nomination: Nomination) -> bool:
-    return level_of_kind(nomination.unit.kind) == "village"  # loaded with the nomination
+    """A village's own proposals are of its people: no question of where they live."""
+    return level_of_kind(unit_kind_of(nomination)) == "village"
 
 
 async def _goto(
