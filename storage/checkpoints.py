@@ -1,16 +1,19 @@
 """WAL checkpoints on a connection of their own, so that no commit pays for one.
 
 In WAL mode SQLite copies the log back into the database file once the log passes 1000 pages,
-and by default the commit that crossed the line does the copy, with its fsync, while it still
-holds the write lock. On our benchmark machine that commit took 15-20 ms instead of 1, about
-every 250 wizard steps, and every update queued at the write lock waited for it: a good part of
-the slowest 1% of steps.
+and by default the commit that crossed the line does the copy, with its fsync, before it
+returns; our storage.db.write_lock is held all the while. On our benchmark machine that commit
+took 15-20 ms instead of 1, about every 250 wizard steps, and every update queued at the lock
+waited for it: a good part of the slowest 1% of steps.
 
 The bot's engine is therefore made with ``wal_autocheckpoint=False`` (storage.db.create_engine)
-and this task checkpoints instead, every ``interval`` seconds when something was committed.
-A PASSIVE checkpoint waits for no reader or writer, and writers do not wait for it; its fsync
-happens on aiosqlite's thread, not on the event loop. Other processes (the CLI) keep SQLite's
-automatic checkpoints, and the last connection to close checkpoints as it always does.
+and this task checkpoints instead, every ``interval`` seconds after commits. A PASSIVE
+checkpoint waits for no reader or writer, and writers do not wait for it; its fsync happens on
+aiosqlite's thread, not on the event loop. A commit that lands during it leaves frames behind,
+which the next round copies. Should the rounds fall behind (or fail), SQLite's own checkpoint
+comes back at a higher threshold (storage.db.BACKSTOP_CHECKPOINT_PAGES), so the log stays
+bounded. Other processes (the CLI) keep SQLite's defaults, and the last connection to close
+checkpoints as it always does.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 from sqlalchemy import event
@@ -27,6 +30,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.db import autocheckpoints
 
 log = logging.getLogger(__name__)
+
+
+class Checkpoint(NamedTuple):
+    """What ``PRAGMA wal_checkpoint`` answers."""
+
+    busy: int  # 1: another checkpoint (in another process) was running
+    frames: int  # frames in the log
+    copied: int  # frames now in the database file
+
+    @property
+    def complete(self) -> bool:
+        return not self.busy and self.copied == self.frames
 
 
 class WalCheckpointer:
@@ -38,9 +53,10 @@ class WalCheckpointer:
         self.path: str | None = None if autocheckpoints(engine) else engine.url.database
         self.commits = 0
         self.checkpoints = 0
-        self._seen = 0
+        self._done_at = 0  # the commit count when a checkpoint last copied the whole log
         self._task: asyncio.Task[None] | None = None
         self._connection: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
         if self.path is not None:
             event.listen(engine.sync_engine, "commit", self._committed)
 
@@ -62,36 +78,48 @@ class WalCheckpointer:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
+        await self._close()
 
-    async def checkpoint(self) -> tuple[int, int, int] | None:
-        """One PASSIVE checkpoint: (busy, frames in the log, frames copied), as SQLite says."""
+    async def checkpoint(self) -> Checkpoint | None:
+        """One PASSIVE checkpoint now; None when this engine's WAL is not ours to checkpoint."""
         if self.path is None:
             return None
-        if self._connection is None:
-            connection = aiosqlite.connect(self.path)
-            connection._thread.daemon = True  # as the engine's: never keeps a process alive
-            self._connection = await connection
-        self._seen = self.commits
-        async with self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
-            row = await cursor.fetchone()
-        self.checkpoints += 1
-        assert row is not None
-        busy, frames, copied = (int(value) for value in row)
-        return busy, frames, copied
+        async with self._lock:
+            if self._connection is None:
+                connection = aiosqlite.connect(self.path)
+                connection._thread.daemon = True  # as the engine's: never keeps a process alive
+                self._connection = await connection
+            seen = self.commits
+            async with self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
+                row = await cursor.fetchone()
+            assert row is not None
+            result = Checkpoint(*(int(value) for value in row))
+            self.checkpoints += 1
+            if result.complete:
+                self._done_at = seen
+            return result
+
+    async def round(self) -> Checkpoint | None:
+        """What the task does each ``interval``: a checkpoint, unless nothing is left to copy.
+
+        A failure is logged and tried again next round, on a new connection.
+        """
+        if self.path is None or self.commits == self._done_at:
+            return None
+        try:
+            return await self.checkpoint()
+        except Exception:  # a full disk, say
+            log.exception("WAL checkpoint failed; trying again in %s s", self.interval)
+            await self._close()
+            return None
 
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
-            if self.commits == self._seen:
-                continue
-            try:
-                result = await self.checkpoint()
-            except Exception:  # a full disk, say: the next round may succeed
-                log.exception("WAL checkpoint failed; trying again in %s s", self.interval)
-                continue
-            if result is not None and result[2] < result[1]:
-                # Readers still use the older frames: the next checkpoint will copy them.
-                log.debug("WAL checkpoint copied %s of %s frames", result[2], result[1])
+            await self.round()
+
+    async def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close()

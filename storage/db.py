@@ -36,9 +36,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+#: With checkpoints in the background (storage/checkpoints.py), SQLite's own stays as a backstop
+#: only: a log this long (16 MB) means the background ones have not kept up, and the commit that
+#: finds it copies what is left while storage.db.write_lock is held, so the log starts over.
+BACKSTOP_CHECKPOINT_PAGES = 4000
+#: What a log that did grow is cut back to once it starts over.
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
+
+
+def _backstop_checkpoints(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
+    cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
     cursor.close()
 
 
@@ -73,8 +82,8 @@ _BACKGROUND_CHECKPOINTS: WeakSet[Any] = WeakSet()
 
 
 def create_engine(url: str, *, echo: bool = False, wal_autocheckpoint: bool = True) -> AsyncEngine:
-    """``wal_autocheckpoint=False``: on a SQLite file, commits never checkpoint the WAL; the
-    caller runs storage.checkpoints.WalCheckpointer instead (the bot does)."""
+    """``wal_autocheckpoint=False``: on a SQLite file, commits leave the WAL to
+    storage.checkpoints.WalCheckpointer, which the caller runs (the bot does)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         options: dict[str, Any] = {}
@@ -85,8 +94,9 @@ def create_engine(url: str, *, echo: bool = False, wal_autocheckpoint: bool = Tr
                 options["async_creator"] = sqlite_trips.connector(str(parsed.database))
         engine = create_async_engine(url, echo=echo, **JSON_CODEC, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        if on_file and not wal_autocheckpoint:
-            event.listen(engine.sync_engine, "connect", _no_autocheckpoint)
+        if on_file and not parsed.query and not wal_autocheckpoint:
+            # A plain path only: the checkpointer opens exactly this file.
+            event.listen(engine.sync_engine, "connect", _backstop_checkpoints)
             _BACKGROUND_CHECKPOINTS.add(engine.sync_engine)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
@@ -96,7 +106,8 @@ def create_engine(url: str, *, echo: bool = False, wal_autocheckpoint: bool = Tr
 
 
 def autocheckpoints(engine: AsyncEngine) -> bool:
-    """False only for a SQLite file engine made with ``wal_autocheckpoint=False``."""
+    """False only for a SQLite file engine made with ``wal_autocheckpoint=False``: its WAL is
+    checkpointed by storage.checkpoints.WalCheckpointer."""
     return engine.sync_engine not in _BACKGROUND_CHECKPOINTS
 
 

@@ -54,15 +54,16 @@ class SharedContact(Filter):
 
 
 def _starts_like_a_command(message: Message, prefix: str) -> bool:
-    text = message.text or message.caption
-    return bool(text) and text[0] in prefix  # type: ignore[index]
+    # aiogram splits the text at whitespace first, so " /help" is a command to it as well.
+    first = (message.text or message.caption or "").lstrip()[:1]
+    return bool(first) and first in prefix
 
 
 class Cmd(Command):
     """aiogram's ``Command``, which first rules out, cheaply, text that is not a command.
 
     A typed answer passes about a dozen command filters on its way to the wizard, and
-    aiogram's parses the text into a command object (and raises and catches an exception)
+    aiogram's Command parses the text into a command object (and raises and catches an exception)
     for each of them before it finds that the text does not start with "/".
     """
 

@@ -44,7 +44,8 @@ class SendScreen(SendMessage):
 
     aiogram turns every answer into its own types: for a sent screen, a Message with its chat,
     sender and keyboard, a few dozen pydantic objects built for nothing, a fifth of the call's
-    CPU. Errors are still raised from the answer as before; only a success is left unparsed.
+    CPU. Errors are still raised from the answer as before; only a success is left unparsed:
+    the call returns Telegram's JSON as a dict, whatever its annotation says, so do not use it.
     """
 
     __returning__: ClassVar[Any] = Any

@@ -113,6 +113,9 @@ def test_every_command_filter_is_the_quick_one(
     ("text", "caption"),
     [
         ("/help", None),
+        (" /help", None),
+        ("\n/help now", None),
+        ("   ", None),
         ("/help now", None),
         ("/HELP", None),
         ("/help@exemplar_demo_bot", None),

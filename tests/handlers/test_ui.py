@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
+import pytest
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramServerError
-from aiogram.methods import AnswerCallbackQuery, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
+from aiogram.types import Message
 
 from bot.dialogs.screen import Screen
 from bot.handlers.ui import EditScreen, SendScreen, Ui
+from sandbox.server import DEFAULT_TOKEN
 
 
 class RecordingBot:
@@ -72,3 +77,39 @@ async def test_a_failed_answer_stops_neither_the_screen_nor_later_work() -> None
         assert ("send", {"chat_id": 8, "text": "Có đề xuất mới"}) in bot.calls
         assert any(kind == "edit" for kind, _ in bot.calls)
         assert done == ["downloaded"]
+
+
+def test_screens_leave_a_success_unparsed_and_still_raise_on_errors() -> None:
+    bot = Bot(DEFAULT_TOKEN)
+    answer = {
+        "message_id": 5,
+        "date": 0,
+        "chat": {"id": 7, "type": "private"},
+        "text": "Bước 2/11",
+    }
+    for method in (
+        SendScreen(chat_id=7, text="Bước 2/11"),
+        EditScreen(chat_id=7, message_id=5, text="Bước 2/11"),
+    ):
+        ok = bot.session.check_response(
+            bot, method, 200, json.dumps({"ok": True, "result": answer})
+        )
+        assert ok.result == answer  # as Telegram sent it: no Message was built
+        with pytest.raises(TelegramBadRequest, match="message is not modified"):
+            bot.session.check_response(
+                bot,
+                method,
+                400,
+                json.dumps(
+                    {
+                        "ok": False,
+                        "error_code": 400,
+                        "description": "Bad Request: message is not modified",
+                    }
+                ),
+            )
+    # The stock method would have built one; the outbox does not need it.
+    stock = bot.session.check_response(
+        bot, SendMessage(chat_id=7, text="x"), 200, json.dumps({"ok": True, "result": answer})
+    )
+    assert isinstance(stock.result, Message)

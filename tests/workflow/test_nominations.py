@@ -329,9 +329,14 @@ async def test_editable_reads_the_draft_with_its_plan_and_unit_kind_in_one_state
         assert len(statements) == 2 and "plan_versions" in statements[1]
 
 
-async def test_plan_and_unit_kind_of_a_draft_read_otherwise(session: AsyncSession) -> None:
-    nomination = await draft(session, 1001)
-    again = await session.get(Nomination, nomination.id)
-    assert again is not None
-    assert nominations.plan_of(again).id == TINY
-    assert nominations.unit_kind_of(again) == "village"
+async def test_plan_and_unit_kind_of_a_draft_read_otherwise(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        nomination = await draft(session, 1001)
+        await session.commit()
+    async with session_factory() as session:  # loaded from the database, with its relations
+        again = await session.get(Nomination, nomination.id)
+        assert again is not None
+        assert nominations.plan_of(again).id == TINY
+        assert nominations.unit_kind_of(again) == "village"
