@@ -188,7 +188,16 @@ _EVIDENCE_COUNTS = (
 
 
 async def evidence_counts(session: AsyncSession, nomination_id: int) -> dict[str, int]:
-    rows = await session.execute(_EVIDENCE_COUNTS, {"nomination_id": nomination_id})
+    """Files kept per criterion ("" for the achievements).
+
+    Only unsaved evidence can change this count. The draft's own unsaved answers are left to
+    the commit: flushed here, they made a second UPDATE of the same row in most steps.
+    """
+    pending = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, Evidence) for obj in pending):
+        await session.flush()
+    with session.no_autoflush:
+        rows = await session.execute(_EVIDENCE_COUNTS, {"nomination_id": nomination_id})
     return {criterion_id or "": count for criterion_id, count in rows.all()}
 
 

@@ -340,3 +340,38 @@ async def test_plan_and_unit_kind_of_a_draft_read_otherwise(
         assert again is not None
         assert nominations.plan_of(again).id == TINY
         assert nominations.unit_kind_of(again) == "village"
+
+
+async def test_counting_evidence_leaves_the_drafts_answers_to_the_commit(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        nomination = await draft(session, 1001)
+        await session.commit()
+    async with session_factory() as session:
+        who = await actor(session, 1001)
+        loaded = await nominations.editable(session, who, nomination.id)
+        assert loaded is not None
+        with statements_sent(session) as statements:
+            nominations.touch(loaded)
+            loaded.answers = {"guong-mau": {"value": True}}
+            assert await nominations.evidence_counts(session, loaded.id) == {}
+            loaded.step = "summary"
+            await session.commit()
+        updates = [s for s in statements if s.startswith("UPDATE nominations")]
+        assert len(updates) == 1  # one write of the row per step, not one per read
+        assert len(statements) == 2
+
+
+async def test_counting_evidence_counts_files_not_yet_flushed(session: AsyncSession) -> None:
+    nomination = await draft(session, 1001)
+    session.add(
+        Evidence(
+            nomination_id=nomination.id,
+            criterion_id="guong-mau",
+            kind="photo",
+            file_id="f1",
+            file_unique_id="u1",
+        )
+    )
+    assert await nominations.evidence_counts(session, nomination.id) == {"guong-mau": 1}
