@@ -27,6 +27,7 @@ import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage import sqlite_trips
 from storage.db import autocheckpoints
 
 log = logging.getLogger(__name__)
@@ -86,9 +87,7 @@ class WalCheckpointer:
             return None
         async with self._lock:
             if self._connection is None:
-                connection = aiosqlite.connect(self.path)
-                connection._thread.daemon = True  # as the engine's: never keeps a process alive
-                self._connection = await connection
+                self._connection = await sqlite_trips.connector(self.path)()
             seen = self.commits
             async with self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
                 row = await cursor.fetchone()

@@ -88,14 +88,16 @@ def create_engine(url: str, *, echo: bool = False, wal_autocheckpoint: bool = Tr
     if parsed.get_backend_name() == "sqlite":
         options: dict[str, Any] = {}
         on_file = bool(parsed.database) and parsed.database != ":memory:"
+        # A plain path (no URL options) is a file opened exactly as named, here and by the
+        # checkpointer: fewer thread trips (storage/sqlite_trips.py), background checkpoints.
+        plain_file = on_file and not parsed.query
         if on_file:
             Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
-            if not parsed.query:  # a plain file: fewer thread trips (storage/sqlite_trips.py)
-                options["async_creator"] = sqlite_trips.connector(str(parsed.database))
+        if plain_file:
+            options["async_creator"] = sqlite_trips.connector(str(parsed.database))
         engine = create_async_engine(url, echo=echo, **JSON_CODEC, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        if on_file and not parsed.query and not wal_autocheckpoint:
-            # A plain path only: the checkpointer opens exactly this file.
+        if plain_file and not wal_autocheckpoint:
             event.listen(engine.sync_engine, "connect", _backstop_checkpoints)
             _BACKGROUND_CHECKPOINTS.add(engine.sync_engine)
         event.listen(engine.sync_engine, "begin", _begin_immediate)

@@ -59,12 +59,12 @@ def _starts_like_a_command(message: Message, prefix: str) -> bool:
     return bool(first) and first in prefix
 
 
-class Cmd(Command):
-    """aiogram's ``Command``, which first rules out, cheaply, text that is not a command.
+class _QuickCommand(Command):
+    """aiogram's command filter after a cheap check that rules out text that is not a command.
 
     A typed answer passes about a dozen command filters on its way to the wizard, and
-    aiogram's Command parses the text into a command object (and raises and catches an exception)
-    for each of them before it finds that the text does not start with "/".
+    aiogram's Command parses the text into a command object (and raises and catches an
+    exception) for each of them before it finds that the text does not start with "/".
     """
 
     async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
@@ -73,10 +73,9 @@ class Cmd(Command):
         return await super().__call__(message, bot)
 
 
-class CmdStart(CommandStart):
-    """aiogram's ``CommandStart`` with the same cheap first check as ``Cmd``."""
+class Cmd(_QuickCommand):
+    """aiogram's ``Command`` with the quick first check."""
 
-    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
-        if not isinstance(message, Message) or not _starts_like_a_command(message, self.prefix):
-            return False
-        return await super().__call__(message, bot)
+
+class CmdStart(_QuickCommand, CommandStart):
+    """aiogram's ``CommandStart`` with the quick first check."""

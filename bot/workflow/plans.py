@@ -99,7 +99,7 @@ def parsed_digest(digest: str) -> Plan | None:
 
 def parsed(version: PlanVersion) -> Plan:
     """The plan a stored version holds; parsed once per distinct text."""
-    plan = _PARSED.get(version.digest)
+    plan = parsed_digest(version.digest)
     if plan is None:
         plan = _PARSED[version.digest] = load_plan_text(version.source_text, version.source_name)
     return plan

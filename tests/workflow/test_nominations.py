@@ -65,6 +65,16 @@ async def draft(
     return nomination
 
 
+async def committed_draft(
+    session_factory: async_sessionmaker[AsyncSession], tid: int, **kwargs: Any
+) -> Nomination:
+    """A draft saved in a session of its own, so that the next session reads it afresh."""
+    async with session_factory() as session:
+        nomination = await draft(session, tid, **kwargs)
+        await session.commit()
+    return nomination
+
+
 def complete(nomination: Nomination, attest: bool = True) -> Nomination:
     nomination.consent_at = datetime(2026, 5, 1, tzinfo=UTC)
     nomination.achievements = "Nhiều năm giúp đỡ bà con trong thôn"
@@ -303,10 +313,8 @@ async def test_set_active_after_the_session_expired_the_user(session: AsyncSessi
 async def test_editable_reads_the_draft_with_its_plan_and_unit_kind_in_one_statement(
     session_factory: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with session_factory() as session:
-        officer = await draft(session, 1003)  # a commune officer's draft
-        head = await draft(session, 1001, name="Y Văn Hoa")  # a village head's
-        await session.commit()
+    officer = await committed_draft(session_factory, 1003)  # a commune officer's draft
+    head = await committed_draft(session_factory, 1001, name="Y Văn Hoa")  # a village head's
     for tid, nomination_id, kind in ((1003, officer.id, "commune"), (1001, head.id, "village")):
         async with session_factory() as session:  # a new update: nothing read yet
             who = await actor(session, tid)
@@ -332,9 +340,7 @@ async def test_editable_reads_the_draft_with_its_plan_and_unit_kind_in_one_state
 async def test_plan_and_unit_kind_of_a_draft_read_otherwise(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with session_factory() as session:
-        nomination = await draft(session, 1001)
-        await session.commit()
+    nomination = await committed_draft(session_factory, 1001)
     async with session_factory() as session:  # loaded from the database, with its relations
         again = await session.get(Nomination, nomination.id)
         assert again is not None
@@ -345,9 +351,7 @@ async def test_plan_and_unit_kind_of_a_draft_read_otherwise(
 async def test_counting_evidence_leaves_the_drafts_answers_to_the_commit(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with session_factory() as session:
-        nomination = await draft(session, 1001)
-        await session.commit()
+    nomination = await committed_draft(session_factory, 1001)
     async with session_factory() as session:
         who = await actor(session, 1001)
         loaded = await nominations.editable(session, who, nomination.id)
