@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.plans.schema import Plan
 from bot.workflow import audit
 from bot.workflow.plans import find_version, newest_version_ids, parsed
-from bot.workflow.units import path_ids, unit_by_code
+from bot.workflow.units import ids_in_path, unit_by_code
 from storage.models import PlanActivation, PlanVersion, Unit
 
 
@@ -93,7 +93,12 @@ _RUNNING = _running_query()
 
 async def running_plans(session: AsyncSession, unit: Unit, today: date) -> list[RunningPlan]:
     """Plans activated on this unit or above it, running today, newest version of each."""
-    rows = await session.execute(_RUNNING, {"units": path_ids(unit), "today": today})
+    return await running_plans_at(session, unit.path, today)
+
+
+async def running_plans_at(session: AsyncSession, path: str, today: date) -> list[RunningPlan]:
+    """``running_plans`` for the unit with this materialised path (a role carries it)."""
+    rows = await session.execute(_RUNNING, {"units": ids_in_path(path), "today": today})
     found: dict[str, RunningPlan] = {}
     for activation, version in rows:
         if activation.ends_on is not None and activation.ends_on < today:

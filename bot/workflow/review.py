@@ -196,16 +196,19 @@ async def enter_chain(
             snapshot=snapshot(nomination),
         )
     )
-    chain = await stops(session, nomination, plan)
-    nomination.decided_by = None
-    nomination.decision_reason = None
-    if not chain:
-        nomination.review_unit_id = None
-        return None, []
-    first = chain[0]
-    nomination.level_index = first.index
-    nomination.review_unit_id = first.unit.id
-    return first, await reviewers_at(session, first)
+    # What is read here does not depend on the submission's pending changes: they are left
+    # to one flush rather than one per query.
+    with session.no_autoflush:
+        chain = await stops(session, nomination, plan)
+        nomination.decided_by = None
+        nomination.decision_reason = None
+        if not chain:
+            nomination.review_unit_id = None
+            return None, []
+        first = chain[0]
+        nomination.level_index = first.index
+        nomination.review_unit_id = first.unit.id
+        return first, await reviewers_at(session, first)
 
 
 def snapshot(nomination: Nomination) -> dict[str, Any]:

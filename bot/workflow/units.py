@@ -246,7 +246,11 @@ def nearest_admin(chain: list[Unit], unit: Unit) -> Unit:
 
 def path_ids(unit: Unit) -> list[int]:
     """The ids of the unit and everything above it, root first (from its materialised path)."""
-    return [int(part) for part in unit.path.strip("/").split("/") if part]
+    return ids_in_path(unit.path)
+
+
+def ids_in_path(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 async def parent_level(session: AsyncSession, unit: Unit) -> str | None:

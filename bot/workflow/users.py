@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import resolve_locale
 from bot.workflow.actor import Actor, Role
+from bot.workflow.nominations import remember_active_draft, with_active_draft
 from bot.workflow.text import clean_text
 from storage.models import Membership, Unit, User
 
@@ -36,26 +37,31 @@ _ROLES = (
 )
 
 
-#: Every update starts here: the person and their roles in one query rather than two.
-_IDENTIFY = (
+#: Every update starts here: the person, their roles and their active draft in one query.
+_IDENTIFY = with_active_draft(
     select(User, *_ROLES.selected_columns)
     .outerjoin(Membership.__table__, _memberships.user_id == User.id)
     .outerjoin(Unit.__table__, _units.id == _memberships.unit_id)
     .where(User.telegram_id == bindparam("telegram_id"))
     .order_by(_memberships.id)
 )
+_ROLE_COLUMNS = slice(1, 1 + len(_ROLES.selected_columns))
 
 
 async def identify(
     session: AsyncSession, contact: Contact, default_locale: str = "vi"
 ) -> tuple[User, Actor]:
-    """``get_or_register`` and ``actor_for`` together, with one query for both."""
+    """``get_or_register`` and ``actor_for`` together, with one query for both.
+
+    The person's active draft comes in the same query (nominations.with_active_draft).
+    """
     rows = (await session.execute(_IDENTIFY, {"telegram_id": contact.external_id})).all()
     if not rows:  # a first contact: registered now, with no roles yet
         user = await _register(session, contact)
         return user, _actor(user, (), default_locale)
     user = _refresh(rows[0][0], contact)
-    roles = tuple(Role(*row[1:]) for row in rows if row[1] is not None)
+    remember_active_draft(session, *rows[0][-3:])
+    roles = tuple(Role(*row[_ROLE_COLUMNS]) for row in rows if row[1] is not None)
     return user, _actor(user, roles, default_locale)
 
 

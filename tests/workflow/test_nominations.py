@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.workflow import nominations, plans
+from bot.workflow import nominations, plans, review
 from bot.workflow.activations import RunningPlan, running_plans
 from bot.workflow.criteria import Verdict
 from bot.workflow.nominations import NotAllowed, nominee_key
+from bot.workflow.users import Contact, identify
 from storage.models import AuditEntry, Evidence, Nomination, User
 from tests.statements import statements_sent
 from tests.workflow.seeded import TODAY, actor, seeded_database, unit, user
@@ -194,6 +195,7 @@ async def test_submit_a_complete_eligible_draft(session: AsyncSession) -> None:
     assert outcome.submitted and outcome.blocking == []
     assert nomination.state == "submitted" and nomination.step is None
     assert nomination.submitted_at is not None and nomination.version == version + 1
+    await session.flush()  # the user's row is written with the update's next flush
     await session.refresh(me)
     assert me.active_nomination_id is None
     [entry] = await actions(session, "nomination.submit")
@@ -335,6 +337,100 @@ async def test_editable_reads_the_draft_with_its_plan_and_unit_kind_in_one_state
             loaded = await nominations.editable(session, who, head.id)
             assert loaded is not None and nominations.plan_of(loaded).id == TINY
         assert len(statements) == 2 and "plan_versions" in statements[1]
+
+
+async def active_draft(
+    session_factory: async_sessionmaker[AsyncSession], tid: int, name: str = "Y Văn Hoa"
+) -> Nomination:
+    """A committed draft that is this person's active one, as the wizard leaves it."""
+    async with session_factory() as session:
+        nomination = await draft(session, tid, name=name)
+        await nominations.set_active(session, (await user(session, tid)).id, nomination.id)
+        await session.commit()
+    return nomination
+
+
+async def test_the_person_and_their_active_draft_come_in_one_statement(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    nomination = await active_draft(session_factory, 1001)
+    async with session_factory() as session:  # a new update
+        with statements_sent(session) as statements:
+            person, who = await identify(session, Contact(1001, "Trưởng thôn"))
+            assert person.active_nomination_id == nomination.id
+            loaded = await nominations.editable(session, who, nomination.id)
+            assert loaded is not None and loaded.id == nomination.id
+            assert loaded.nominee["name"] == "Y Văn Hoa"
+            assert nominations.plan_of(loaded).id == TINY
+            assert nominations.unit_kind_of(loaded) == "village"
+        assert len(statements) == 1  # the step reads nothing more for its draft
+        assert {"plan_version", "unit"}.isdisjoint(inspect(loaded).dict)
+
+        # Another draft of theirs is read as before.
+        other = await draft(session, 1001, name="Đinh Thị Nga")
+        await session.commit()
+        session.expunge(other)
+        with statements_sent(session) as statements:
+            assert (await nominations.editable(session, who, other.id)) is not None
+        assert len(statements) == 1
+
+
+async def test_an_active_draft_read_with_the_person_is_read_again_after_a_rollback(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    nomination = await active_draft(session_factory, 1001)
+    async with session_factory() as session:
+        _person, who = await identify(session, Contact(1001, "Trưởng thôn"))
+        await session.rollback()  # what a failed update does before it answers
+        with statements_sent(session) as statements:
+            loaded = await nominations.editable(session, who, nomination.id)
+            assert loaded is not None and loaded.version == nomination.version
+        assert len(statements) == 1 and "FROM nominations" in statements[0]
+
+
+async def test_an_active_draft_is_still_only_its_proposers(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    nomination = await active_draft(session_factory, 1001)
+    async with session_factory() as session:
+        await identify(session, Contact(1001, "Trưởng thôn"))
+        other = await actor(session, 1002)
+        assert (await nominations.editable(session, other, nomination.id)) is None
+
+
+async def test_an_active_draft_of_a_plan_version_not_yet_parsed_is_parsed_by_editable(
+    session_factory: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nomination = await active_draft(session_factory, 1001)
+    monkeypatch.setattr(plans, "_PARSED", {})  # a process that has not parsed it yet
+    async with session_factory() as session:
+        _person, who = await identify(session, Contact(1001, "Trưởng thôn"))
+        with statements_sent(session) as statements:
+            loaded = await nominations.editable(session, who, nomination.id)
+            assert loaded is not None and nominations.plan_of(loaded).id == TINY
+        assert "plan_versions" in statements[-1]
+
+
+async def test_a_submission_writes_the_nomination_once(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    nomination = await active_draft(session_factory, 1002, name="Y Văn Hoa")
+    async with session_factory() as session:
+        _person, who = await identify(session, Contact(1002, "Y Hoa"))
+        loaded = await nominations.editable(session, who, nomination.id)
+        assert loaded is not None
+        complete(loaded)
+        await session.commit()
+        with statements_sent(session) as statements:
+            assert (await nominations.submit(session, who, loaded, TODAY)).submitted
+            first, _reviewers = await review.enter_chain(session, loaded)
+            await session.commit()
+        assert first is not None
+    async with session_factory() as session:
+        me = await user(session, 1002)
+        assert me.active_nomination_id is None  # written, though never flushed on its own
+    writes = [s.split(" SET")[0] for s in statements if s.startswith("UPDATE")]
+    assert writes == ["UPDATE nominations", "UPDATE users"]
 
 
 async def test_plan_and_unit_kind_of_a_draft_read_otherwise(

@@ -31,7 +31,7 @@ from bot.dialogs.screen import Choice, Screen, match_typed, rows_of
 from bot.i18n import _, get_locale
 from bot.plans.schema import Criterion, Plan
 from bot.workflow import audit
-from bot.workflow.activations import RunningPlan, running_plans
+from bot.workflow.activations import RunningPlan, running_plans_at
 from bot.workflow.actor import Actor, Role
 from bot.workflow.criteria import Verdict, judge
 from bot.workflow.kinds import level_of_kind
@@ -145,11 +145,8 @@ async def choose_plan(ctx: Ctx, activation_id: int, index: int) -> Reply:
 async def _plan_options(ctx: Ctx) -> list[tuple[Role, RunningPlan]]:
     options: list[tuple[Role, RunningPlan]] = []
     for role in ctx.actor.holding(VILLAGE_HEAD, COMMUNE_OFFICER):
-        unit = await ctx.session.get(Unit, role.unit_id)
-        assert unit is not None
-        options += [
-            (role, running) for running in await running_plans(ctx.session, unit, ctx.today)
-        ]
+        running = await running_plans_at(ctx.session, role.unit_path, ctx.today)
+        options += [(role, plan) for plan in running]
     return options
 
 
@@ -159,12 +156,12 @@ async def _create(ctx: Ctx, role: Role, running: RunningPlan) -> Reply:
     if len(plan.subject_kinds()) == 1:
         nomination.subject_kind = plan.subject_kinds()[0]
         _auto_category(nomination, plan)
-    unit = await ctx.session.get(Unit, role.unit_id)
-    assert unit is not None
-    if level_of_kind(unit.kind) == "village":
-        nomination.nominee_unit_id = unit.id  # a village head proposes people of the village
+    if level_of_kind(role.unit_kind) == "village":
+        nomination.nominee_unit_id = role.unit_id  # a village head proposes people of the village
+    reply = await _goto(ctx, nomination, None, intro=cards.started(plan))
+    # After the first step is set, so that the draft is written once.
     await set_active(ctx.session, ctx.actor.user_id, nomination.id)
-    return await _goto(ctx, nomination, None, intro=cards.started(plan))
+    return reply
 
 
 async def resume(ctx: Ctx, nomination_id: int) -> Reply:
@@ -540,10 +537,10 @@ def _read(step: Step, plan: Plan, text: str, today: date) -> object:
 
 
 async def _judged(ctx: Ctx, nomination: Nomination, criterion: Criterion, step: Step) -> Reply:
-    counts = await evidence_counts(ctx.session, nomination.id)
-    verdict = judge(
-        criterion, nomination.answers.get(criterion.id), counts.get(criterion.id, 0), ctx.today
-    )
+    files = 0
+    if criterion.kind == "evidence":  # no other kind of criterion looks at the files
+        files = (await evidence_counts(ctx.session, nomination.id)).get(criterion.id, 0)
+    verdict = judge(criterion, nomination.answers.get(criterion.id), files, ctx.today)
     if verdict is Verdict.NOT_MET and criterion.required:
         nomination.step = step.key
         return Reply([cards.unmet(nomination, plan_of(nomination), criterion)])
