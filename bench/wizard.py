@@ -109,6 +109,7 @@ class Step:
     latency: float  # update created -> the bot's screen (message or edit) arrived, seconds
     first: float  # update created -> the bot's first event in the chat (a callback answer, say)
     client: float  # the driver call was sent -> the load generator saw the screen
+    position: int = 0  # 1 for /propose, then the walk's steps in order
 
 
 @dataclass
@@ -149,6 +150,7 @@ class RunResult:
     load_average: float
     generator_cpu_percent: float
     by_kind_p99: dict[str, float]
+    slowest_positions: list[tuple[int, int]]  # (step of the walk, how many) above the p99
     generator_gc_longest_ms: float
     generator_gc_total_ms: float
 
@@ -339,7 +341,8 @@ class BenchUser:
         if self.measured:
             created = created_at if created_at is not None else sent_at
             self.outcome.steps.append(Step(kind, screen_at - created,
-                                           (first_at or screen_at) - created, seen_at - sent_at))
+                                           (first_at or screen_at) - created, seen_at - sent_at,
+                                           len(self.outcome.steps) + 1))
         return reply
 
 
@@ -764,6 +767,8 @@ def summarize(count: int, opts: Options, bot_label: str, outcomes: list[UserOutc
     by_kind: dict[str, list[float]] = {}
     for s in steps:
         by_kind.setdefault(s.kind, []).append(s.latency)
+    p99 = percentile(latencies, 0.99)
+    slowest = Counter(s.position for s in steps if s.latency > p99)
     failures = Counter(o.failure for o in outcomes if o.failure)
     samples = [f"{n}× {text}" for text, n in failures.most_common(3)] + log_samples
     ms = 1000.0
@@ -778,7 +783,7 @@ def summarize(count: int, opts: Options, bot_label: str, outcomes: list[UserOutc
         throughput=len(steps) / wall if wall > 0 else 0.0,
         p50=percentile(latencies, 0.50) * ms,
         p90=percentile(latencies, 0.90) * ms,
-        p99=percentile(latencies, 0.99) * ms,
+        p99=p99 * ms,
         max=(latencies[-1] * ms) if latencies else 0.0,
         first_p99=percentile(firsts, 0.99) * ms,
         client_p99=percentile(clients, 0.99) * ms,
@@ -794,6 +799,7 @@ def summarize(count: int, opts: Options, bot_label: str, outcomes: list[UserOutc
         load_average=load_average,
         generator_cpu_percent=(0.0 if in_process else 100 * generator_cpu / wall),
         by_kind_p99={k: percentile(sorted(v), 0.99) * ms for k, v in sorted(by_kind.items())},
+        slowest_positions=slowest.most_common(6),
         generator_gc_longest_ms=generator_gc.longest * ms,
         generator_gc_total_ms=generator_gc.total * ms,
     )
@@ -821,9 +827,11 @@ def row(r: RunResult) -> str:
 
 def details(r: RunResult) -> str:
     kinds = ", ".join(f"{k} {v:.1f}" for k, v in r.by_kind_p99.items())
+    where = ", ".join(f"#{position} {n}×" for position, n in r.slowest_positions) or "-"
     lines = [
         f"  p99 by action (ms): {kinds}; p99 to the first bot event {r.first_p99:.1f} ms, "
         f"as the load generator saw it {r.client_p99:.1f} ms",
+        f"  steps of the walk most often above the p99: {where}",
         f"  proposals submitted (database): {r.submitted_in_db}/{r.users}; late bot events: "
         f"{r.late_events}; refused API calls: {sum(r.api_failures.values())}; "
         f"bot log errors: {r.bot_log_errors}; load average at the end {r.load_average:.2f}",
