@@ -25,6 +25,7 @@ from bot.middlewares.requests import (
     BlockedUserMiddleware,
     KeepResponseTypes,
     RetryAfterMiddleware,
+    UpdatesFirst,
 )
 from bot.middlewares.update_context import UpdateContextMiddleware
 from bot.workflow.plans import latest_versions, parsed
@@ -65,6 +66,7 @@ def create_bot(
         api=api, proxy=settings.telegram_proxy, json_loads=orjson.loads, json_dumps=_dumps
     )
     bot = Bot(settings.require_token(), session=session)
+    bot.session.middleware(UpdatesFirst())
     bot.session.middleware(KeepResponseTypes())
     bot.session.middleware(RetryAfterMiddleware())
     if session_factory is not None:

@@ -9,7 +9,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
-from aiogram.methods import TelegramMethod
+from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,6 +17,25 @@ from bot.workflow.users import mark_blocked
 from storage.db import write_lock
 
 log = logging.getLogger(__name__)
+
+
+class UpdatesFirst(BaseRequestMiddleware):
+    """Let the updates just received start before the next ``getUpdates`` is sent.
+
+    aiogram's polling loop starts each update as a task and then at once asks Telegram for the
+    next batch; building and sending that request ran before any of the new updates' handlers,
+    and so added its cost to every update's answer. Yielding once first lets them start.
+    """
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, GetUpdates):
+            await asyncio.sleep(0)
+        return await make_request(bot, method)
 
 
 class KeepResponseTypes(BaseRequestMiddleware):
