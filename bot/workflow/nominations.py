@@ -46,6 +46,7 @@ class _ReadWith:
 
     plan: Plan
     unit_kind: str
+    unit_path: str
 
 
 _READ_WITH: WeakKeyDictionary[Nomination, _ReadWith] = WeakKeyDictionary()
@@ -60,6 +61,16 @@ def unit_kind_of(nomination: Nomination) -> str:
     """The kind of the proposer's unit (village, commune…)."""
     read = _READ_WITH.get(nomination)
     return read.unit_kind if read is not None else nomination.unit.kind
+
+
+async def unit_path_of(session: AsyncSession, nomination: Nomination) -> str:
+    """The proposer's unit's materialised path: what its chain of units is read by."""
+    read = _READ_WITH.get(nomination)
+    if read is not None:
+        return read.unit_path
+    unit = await session.get(Unit, nomination.unit_id)  # loaded with it, as a rule: no query
+    assert unit is not None
+    return unit.path
 
 
 async def start_draft(
@@ -84,7 +95,7 @@ async def start_draft(
     # What plan_of and unit_kind_of need is at hand (the running plan, the role's unit kind):
     # no query for what was just written.
     set_committed_value(nomination, "plan_version", running.version)
-    _READ_WITH[nomination] = _ReadWith(running.plan, role.unit_kind)
+    _READ_WITH[nomination] = _ReadWith(running.plan, role.unit_kind, role.unit_path)
     audit.record(
         session,
         actor_id=actor.user_id,
@@ -102,7 +113,7 @@ async def start_draft(
 #: related objects, as other reads do, made this read a third dearer. Neither is loaded later
 #: either (raiseload): plan_of and unit_kind_of answer from what was read.
 _EDITABLE = (
-    select(Nomination, PlanVersion.digest, Unit.kind)
+    select(Nomination, PlanVersion.digest, Unit.kind, Unit.path)
     .join(PlanVersion, PlanVersion.id == Nomination.plan_version_id)
     .join(Unit, Unit.id == Nomination.unit_id)
     .where(Nomination.id == bindparam("nomination_id"))
@@ -118,11 +129,11 @@ def with_active_draft(query: Select[Any]) -> Select[Any]:
 
     Nearly every update from someone with an active draft is a step of that draft, and the
     first query of every update is the person's (users.identify): reading the draft there
-    saves the step a query of its own. Add the rows' last three columns to
+    saves the step a query of its own. Hand the rows' last four columns to
     ``remember_active_draft``.
     """
     return (
-        query.add_columns(Nomination, PlanVersion.digest, _DRAFT_UNIT.kind)
+        query.add_columns(Nomination, PlanVersion.digest, _DRAFT_UNIT.kind, _DRAFT_UNIT.path)
         .outerjoin(Nomination, Nomination.id == User.active_nomination_id)
         .outerjoin(PlanVersion, PlanVersion.id == Nomination.plan_version_id)
         .outerjoin(_DRAFT_UNIT, _DRAFT_UNIT.id == Nomination.unit_id)
@@ -138,13 +149,14 @@ def remember_active_draft(
     nomination: Nomination | None,
     digest: str | None,
     unit_kind: str | None,
+    unit_path: str | None,
 ) -> None:
     """Keep what ``with_active_draft`` read, for ``editable`` in the same session."""
-    if nomination is None or digest is None or unit_kind is None:
+    if nomination is None or digest is None or unit_kind is None or unit_path is None:
         return
     plan = parsed_digest(digest)
     if plan is not None:  # otherwise editable reads the version and parses it
-        _READ_WITH[nomination] = _ReadWith(plan, unit_kind)
+        _READ_WITH[nomination] = _ReadWith(plan, unit_kind, unit_path)
         # The session's identity map holds objects weakly: this keeps the draft for the update.
         session.info[_ACTIVE_DRAFT] = nomination
 
@@ -169,13 +181,13 @@ async def editable(session: AsyncSession, actor: Actor, nomination_id: int) -> N
         row = (await session.execute(_EDITABLE, {"nomination_id": nomination_id})).one_or_none()
         if row is None:
             return None
-        nomination, digest, unit_kind = row
+        nomination, digest, unit_kind, unit_path = row
         plan = parsed_digest(digest)
         if plan is None:  # the first read of this version in this process
             version = await session.get(PlanVersion, nomination.plan_version_id)
             assert version is not None
             plan = parsed(version)
-        _READ_WITH[nomination] = _ReadWith(plan, unit_kind)
+        _READ_WITH[nomination] = _ReadWith(plan, unit_kind, unit_path)
     if nomination.proposer_id != actor.user_id or nomination.state not in EDITABLE:
         return None
     return nomination

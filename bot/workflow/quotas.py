@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plans.schema import Plan, Quota
 from bot.workflow.lifecycle import COUNTED
-from bot.workflow.units import ancestors_and_self, effective_levels
+from bot.workflow.units import ancestors_on_path, effective_levels
 from storage.models import Nomination, Unit
 
 
@@ -75,8 +75,15 @@ async def progress(
 
     With ``category_id``, only quotas that a nomination in that category would count toward.
     """
+    return await progress_on_path(session, plan, unit.path, today, category_id)
+
+
+async def progress_on_path(
+    session: AsyncSession, plan: Plan, path: str, today: date, category_id: str | None = None
+) -> list[QuotaLine]:
+    """``progress`` of the unit with this materialised path."""
     lines: list[QuotaLine] = []
-    chain = await ancestors_and_self(session, unit)
+    chain = await ancestors_on_path(session, path)
     levels = effective_levels(chain)
     for quota in plan.quotas:
         if category_id is not None and quota.category not in (None, category_id):

@@ -33,7 +33,7 @@ from bot.workflow.lifecycle import (
     WITHDRAWN,
     can_move,
 )
-from bot.workflow.nominations import plan_of
+from bot.workflow.nominations import plan_of, unit_path_of
 from bot.workflow.roles import (
     ADMIN,
     COMMUNE_OFFICER,
@@ -41,7 +41,7 @@ from bot.workflow.roles import (
     DISTRICT_REVIEWER,
     PROVINCE_REVIEWER,
 )
-from bot.workflow.units import admin_homes, ancestors_and_self, effective_levels
+from bot.workflow.units import admin_homes, ancestors_and_self, ancestors_on_path, effective_levels
 from storage.models import (
     AuditEntry,
     Consultation,
@@ -95,9 +95,7 @@ def now() -> datetime:
 
 async def stops(session: AsyncSession, nomination: Nomination, plan: Plan) -> list[Stop]:
     """The levels this nomination passes, with their reviewing units (missing ones skipped)."""
-    home = await session.get(Unit, nomination.unit_id)
-    assert home is not None
-    chain = await ancestors_and_self(session, home)
+    chain = await ancestors_on_path(session, await unit_path_of(session, nomination))
     found: list[Stop] = []
     for index, level in enumerate(plan.plan.review_chain):
         unit = next((u for u in chain if kind_matches(u.kind, level)), None)

@@ -203,7 +203,12 @@ async def units_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Un
 
 async def ancestors_and_self(session: AsyncSession, unit: Unit) -> list[Unit]:
     """The unit and everything above it, nearest first (from its path)."""
-    ids = path_ids(unit)
+    return await ancestors_on_path(session, unit.path)
+
+
+async def ancestors_on_path(session: AsyncSession, path: str) -> list[Unit]:
+    """``ancestors_and_self`` of the unit with this path, read in one query with the unit."""
+    ids = ids_in_path(path)
     by_id = await units_by_id(session, ids)
     return [by_id[i] for i in reversed(ids) if i in by_id]
 

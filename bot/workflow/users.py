@@ -60,7 +60,7 @@ async def identify(
         user = await _register(session, contact)
         return user, _actor(user, (), default_locale)
     user = _refresh(rows[0][0], contact)
-    remember_active_draft(session, *rows[0][-3:])
+    remember_active_draft(session, *rows[0][-4:])
     roles = tuple(Role(*row[_ROLE_COLUMNS]) for row in rows if row[1] is not None)
     return user, _actor(user, roles, default_locale)
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dialogs.nomination import wizard
+from bot.dialogs.nomination.cards import quota_text
 from bot.i18n import set_locale
 from bot.plans.schema import Criterion
-from bot.workflow.nominations import now, plan_of
+from bot.workflow.nominations import editable, now, plan_of
+from bot.workflow.review import stops
 from bot.workflow.users import Contact, identify
 from storage.models import Nomination, User
 from tests.statements import statements_sent
@@ -120,3 +122,27 @@ async def test_a_new_draft_is_written_once_and_its_unit_not_read_again(
         "UPDATE users SET active_nomination_id=?, updated_at=? WHERE users.id = ?",
     ]
     assert not [s for s in statements if s.startswith("SELECT units.")]
+
+
+async def test_quota_and_review_chain_read_the_units_in_one_query(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    nomination_id, _attest, _evidence = await draft_at_criteria(session_factory)
+    async with session_factory() as session:
+        _user, actor = await identify(session, Contact(HEAD, "Y Hoa"))
+        nomination = await editable(session, actor, nomination_id)
+        assert nomination is not None
+        plan = plan_of(nomination)
+        with statements_sent(session) as statements:
+            text = await quota_text(session, nomination, plan, TODAY)
+        assert text  # the Kon Tum plan has quotas for the commune
+        units = [s for s in statements if "FROM units" in s]
+        assert len(units) == 1 and "IN" in units[0]  # the chain with the unit, once
+    async with session_factory() as session:
+        _user, actor = await identify(session, Contact(HEAD, "Y Hoa"))
+        nomination = await editable(session, actor, nomination_id)
+        assert nomination is not None
+        with statements_sent(session) as statements:
+            chain = await stops(session, nomination, plan_of(nomination))
+        assert chain and chain[0].unit.kind == "commune"
+        assert len(statements) == 1

@@ -15,10 +15,10 @@ from bot.plans.schema import Criterion, Plan
 from bot.plans.summary import subject_label as plan_subject_label
 from bot.workflow.actor import Role
 from bot.workflow.criteria import Finding, Verdict, eligible, findings
-from bot.workflow.nominations import plan_of, possible_duplicates
-from bot.workflow.quotas import progress
+from bot.workflow.nominations import plan_of, possible_duplicates, unit_path_of
+from bot.workflow.quotas import progress_on_path
 from bot.workflow.text import TooLong
-from storage.models import Nomination, Unit
+from storage.models import Nomination
 
 FIELD_QUESTIONS = {
     ("individual", "name"): N_("Full name of the person you propose?"),
@@ -280,9 +280,9 @@ def bad_input(problem: BadInput | TooLong) -> str:
 
 
 async def quota_text(session: AsyncSession, nomination: Nomination, plan: Plan, today: date) -> str:
-    unit = await session.get(Unit, nomination.unit_id)
-    assert unit is not None
-    lines = await progress(session, plan, unit, today, nomination.category_id)
+    lines = await progress_on_path(
+        session, plan, await unit_path_of(session, nomination), today, nomination.category_id
+    )
     if not lines:
         return ""
     parts = []
