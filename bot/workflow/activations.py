@@ -7,10 +7,11 @@ from datetime import date
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from bot.plans.schema import Plan
 from bot.workflow import audit
-from bot.workflow.plans import find_version, newest_version_ids, parsed
+from bot.workflow.plans import find_version, newest_version_ids, parsed, parsed_digest
 from bot.workflow.units import ids_in_path, unit_by_code
 from storage.models import PlanActivation, PlanVersion, Unit
 
@@ -84,6 +85,9 @@ def _running_query() -> Select[tuple[PlanActivation, PlanVersion]]:
             PlanActivation.starts_on <= bindparam("today"),
         )
         .order_by(PlanActivation.plan_id, PlanActivation.id)
+        # A plan's text (up to 60 KB) is needed only to parse it, once per process: reading
+        # it every time was a third of this query's cost.
+        .options(defer(PlanVersion.source_text))
     )
 
 
@@ -104,5 +108,7 @@ async def running_plans_at(session: AsyncSession, path: str, today: date) -> lis
         if activation.ends_on is not None and activation.ends_on < today:
             continue
         if activation.plan_id not in found:
+            if parsed_digest(version.digest) is None:  # the first time in this process
+                await session.refresh(version, ["source_text"])
             found[activation.plan_id] = RunningPlan(activation, version, parsed(version))
     return list(found.values())

@@ -124,13 +124,17 @@ _EDITABLE = (
 _DRAFT_UNIT = aliased(Unit, name="draft_unit")
 
 
+#: How many columns ``with_active_draft`` adds at the end of each row.
+ACTIVE_DRAFT_COLUMNS = 4
+
+
 def with_active_draft(query: Select[Any]) -> Select[Any]:
     """``query``, which selects users, with each one's active draft read as ``editable`` reads it.
 
     Nearly every update from someone with an active draft is a step of that draft, and the
     first query of every update is the person's (users.identify): reading the draft there
-    saves the step a query of its own. Hand the rows' last four columns to
-    ``remember_active_draft``.
+    saves the step a query of its own. Hand the rows' last ``ACTIVE_DRAFT_COLUMNS`` columns
+    to ``remember_active_draft``.
     """
     return (
         query.add_columns(Nomination, PlanVersion.digest, _DRAFT_UNIT.kind, _DRAFT_UNIT.path)
@@ -171,6 +175,8 @@ def _already_read(session: AsyncSession, nomination_id: int) -> Nomination | Non
         return None
     if state.session_id != session.sync_session.hash_key or state.expired_attributes:
         return None  # expunged, or expired by a rollback: read it again
+    if state.deleted or state.was_deleted:
+        return None  # discarded in this update
     return nomination
 
 
@@ -202,7 +208,8 @@ def touch(nomination: Nomination) -> None:
 async def set_active(session: AsyncSession, user_id: int, nomination_id: int | None) -> None:
     """Point typed answers at a draft; written only when it changes (most steps it does not).
 
-    Written with the update's next flush, together with the draft's own changes.
+    Written with the update's next flush, together with the draft's own changes: flush
+    before refreshing or expiring the user, or the change is lost.
     """
     # The middleware loaded this user: take it from the session without a round trip, unless
     # a rollback has expired it since.

@@ -10,7 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import resolve_locale
 from bot.workflow.actor import Actor, Role
-from bot.workflow.nominations import remember_active_draft, with_active_draft
+from bot.workflow.nominations import (
+    ACTIVE_DRAFT_COLUMNS,
+    remember_active_draft,
+    with_active_draft,
+)
 from bot.workflow.text import clean_text
 from storage.models import Membership, Unit, User
 
@@ -60,7 +64,7 @@ async def identify(
         user = await _register(session, contact)
         return user, _actor(user, (), default_locale)
     user = _refresh(rows[0][0], contact)
-    remember_active_draft(session, *rows[0][-4:])
+    remember_active_draft(session, *rows[0][-ACTIVE_DRAFT_COLUMNS:])
     roles = tuple(Role(*row[_ROLE_COLUMNS]) for row in rows if row[1] is not None)
     return user, _actor(user, roles, default_locale)
 

@@ -385,7 +385,20 @@ async def test_an_active_draft_read_with_the_person_is_read_again_after_a_rollba
         with statements_sent(session) as statements:
             loaded = await nominations.editable(session, who, nomination.id)
             assert loaded is not None and loaded.version == nomination.version
-        assert len(statements) == 1 and "FROM nominations" in statements[0]
+        # Read again by editable's own query, not by reloading the expired object.
+        assert len(statements) == 1 and "JOIN plan_versions" in statements[0]
+
+
+async def test_an_active_draft_discarded_in_the_same_update_is_no_longer_editable(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    nomination = await active_draft(session_factory, 1001)
+    async with session_factory() as session:
+        _person, who = await identify(session, Contact(1001, "Trưởng thôn"))
+        loaded = await nominations.editable(session, who, nomination.id)
+        assert loaded is not None
+        await nominations.discard(session, who, loaded)
+        assert (await nominations.editable(session, who, nomination.id)) is None
 
 
 async def test_an_active_draft_is_still_only_its_proposers(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.demo import seed
 from bot.plans.loader import preset_dir
+from bot.workflow import plans
 from bot.workflow.activations import running_plans
 from bot.workflow.actor import Actor
 from bot.workflow.nominations import plan_of, start_draft
@@ -15,6 +17,7 @@ from bot.workflow.plans import find_version, store_plan
 from bot.workflow.units import unit_by_code
 from bot.workflow.users import actor_for
 from storage.models import User
+from tests.statements import statements_sent
 
 
 async def test_draft_keeps_its_version_when_the_plan_changes(session: AsyncSession) -> None:
@@ -50,3 +53,25 @@ async def test_draft_keeps_its_version_when_the_plan_changes(session: AsyncSessi
         if r.version.plan_id == "kontum-44-2023"
     )
     assert later.plan.criteria[0].text.endswith("(sửa đổi)")
+
+
+async def test_running_plans_read_a_plans_text_only_to_parse_it(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed(session, date(2026, 6, 1))
+    user = await session.get(User, 1)
+    assert user is not None
+    actor = await actor_for(session, user)
+    village = await unit_by_code(session, actor.roles[0].unit_code)
+    assert village is not None
+    await running_plans(session, village, date(2026, 6, 1))  # every plan parsed by now
+    with statements_sent(session) as statements:
+        found = await running_plans(session, village, date(2026, 6, 1))
+    assert found and len(statements) == 1 and "source_text" not in statements[0]
+
+    monkeypatch.setattr(plans, "_PARSED", {})  # a process that has parsed none of them
+    session.expunge_all()
+    with statements_sent(session) as statements:
+        again = await running_plans(session, village, date(2026, 6, 1))
+    assert [r.plan.id for r in again] == [r.plan.id for r in found]
+    assert len([s for s in statements if "source_text" in s]) == len(found)
