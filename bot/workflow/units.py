@@ -234,7 +234,7 @@ async def admin_home(session: AsyncSession, unit: Unit) -> Unit:
 async def admin_homes(session: AsyncSession, units: Iterable[Unit]) -> dict[int, Unit]:
     """``admin_home`` of many units (by unit id) with one query for all their ancestors."""
     units_ = list(units)
-    paths = {unit.id: path_ids(unit) for unit in units_}
+    paths = {unit.id: ids_in_path(unit.path) for unit in units_}
     wanted = sorted({i for ids in paths.values() for i in ids})
     known = await units_by_id(session, wanted)
     return {
@@ -249,12 +249,8 @@ def nearest_admin(chain: list[Unit], unit: Unit) -> Unit:
     return next((u for u in chain if level_of_kind(u.kind) is not None), unit)
 
 
-def path_ids(unit: Unit) -> list[int]:
-    """The ids of the unit and everything above it, root first (from its materialised path)."""
-    return ids_in_path(unit.path)
-
-
 def ids_in_path(path: str) -> list[int]:
+    """The ids of a unit and everything above it, root first, from its materialised path."""
     return [int(part) for part in path.strip("/").split("/") if part]
 
 

@@ -146,7 +146,7 @@ async def _plan_options(ctx: Ctx) -> list[tuple[Role, RunningPlan]]:
     options: list[tuple[Role, RunningPlan]] = []
     for role in ctx.actor.holding(VILLAGE_HEAD, COMMUNE_OFFICER):
         running = await running_plans_at(ctx.session, role.unit_path, ctx.today)
-        options += [(role, plan) for plan in running]
+        options += [(role, one) for one in running]
     return options
 
 
