@@ -51,16 +51,25 @@ def _backstop_checkpoints(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Execution option of sessions that only read (see create_snapshot_factory).
+SNAPSHOT = "exemplar_snapshot"
+
+
 def _begin_immediate(connection: Any) -> None:
     # Every update writes (its update_id at least). A deferred transaction that reads first and
     # writes later fails at once with SQLITE_BUSY when another writer committed in between;
     # taking the write lock at BEGIN makes it wait its turn instead. Transactions stay short
     # because nothing is sent to Telegram before the commit (see bot/handlers/ui.py).
+    # A snapshot session never writes: its plain BEGIN reads the last commit, and waits for
+    # nobody.
+    snapshot = bool(connection.get_execution_options().get(SNAPSHOT))
+    begin = "BEGIN" if snapshot else "BEGIN IMMEDIATE"
     driver = connection.connection.driver_connection
     if isinstance(driver, sqlite_trips.OneTripConnection):
-        driver.begin_lazily("BEGIN IMMEDIATE")  # sent with the first statement, one trip
+        # sent with the first statement, one trip; a snapshot's writes are refused
+        driver.begin_lazily(begin, reading_only=snapshot)
     else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)
 
 
 def _json_dumps(value: Any) -> str:
@@ -134,3 +143,13 @@ def write_lock(engine: AsyncEngine) -> AbstractAsyncContextManager[Any]:
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: handlers render what they just saved after committing it.
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def create_snapshot_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that only read what is committed, outside write_lock.
+
+    On SQLite (WAL) such a session sees the database as of its first statement, while the
+    writer of the moment goes on; it must not write, which would make it a second writer.
+    On PostgreSQL it is an ordinary session.
+    """
+    return async_sessionmaker(engine, expire_on_commit=False, execution_options={SNAPSHOT: True})

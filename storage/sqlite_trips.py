@@ -20,6 +20,9 @@ from typing import Any
 
 import aiosqlite
 
+#: How the statements a snapshot session may send begin.
+_READS = ("SELECT", "WITH", "PRAGMA")
+
 _Description = tuple[tuple[str, None, None, None, None, None, None], ...] | None
 
 
@@ -67,6 +70,9 @@ class BufferedCursor:
 
     async def _go(self, sql: str, parameters: Any, *, many: bool) -> BufferedCursor:
         connection = self._connection
+        if connection.reading_only and not sql.lstrip()[:6].upper().startswith(_READS):
+            # A snapshot's writes would bypass storage.db.write_lock: refuse them loudly.
+            raise sqlite3.OperationalError(f"a snapshot session only reads: {sql[:60]}")
         begin, connection.pending_begin = connection.pending_begin, None
         self.description, self.rowcount, self.lastrowid, self._rows = await connection._execute(
             _run, connection._conn, begin, sql, parameters, many
@@ -92,26 +98,32 @@ class BufferedCursor:
 class OneTripConnection(aiosqlite.Connection):
     #: A BEGIN to run just before the next statement, in the same trip (see begin_lazily).
     pending_begin: str | None = None
+    #: The open transaction may only read (see begin_lazily).
+    reading_only = False
 
     def cursor(self) -> BufferedCursor:  # type: ignore[override]
         return BufferedCursor(self)
 
-    def begin_lazily(self, statement: str = "BEGIN") -> None:
+    def begin_lazily(self, statement: str = "BEGIN", *, reading_only: bool = False) -> None:
         """Open the transaction with the next statement rather than with a trip of its own.
 
         SQLAlchemy begins a transaction just before its first statement anyway; an error in
         the BEGIN (a lock held too long) is then raised by that statement, and handled the same.
+        ``reading_only``: statements other than SELECT (and PRAGMA) raise until it ends.
         """
         self.pending_begin = statement
+        self.reading_only = reading_only
 
     async def commit(self) -> None:
         self.pending_begin = None
+        self.reading_only = False
         if self._idle():
             return
         await super().commit()
 
     async def rollback(self) -> None:
         self.pending_begin = None
+        self.reading_only = False
         if self._idle():
             return
         await super().rollback()

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs.nomination.cards import SEX_LABELS, quota_text, subject_label
-from bot.dialogs.screen import Choice, Screen, rows_of
+from bot.dialogs.screen import Choice, Notice, Screen, rows_of
 from bot.i18n import N_, _, format_datetime, get_locale, resolve_locale, use_locale
 from bot.workflow import review
 from bot.workflow.actor import Actor
@@ -70,6 +70,7 @@ class Reply:
     screens: list[Screen] = field(default_factory=list)
     toast: str | None = None
     outgoing: list[tuple[int, Screen]] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)  # to other people, after the commit
 
 
 def locale_of(user: User) -> str:
@@ -209,22 +210,42 @@ def consultation_line(consultation: Consultation) -> str:
     return f"{body}: {opinion}{note}"
 
 
-async def cards_for(
-    session: AsyncSession, users: list[User], nomination: Nomination, today: date, lead: str
-) -> list[tuple[int, Screen]]:
-    """The card, with a first line, for each user in their own language."""
-    out: list[tuple[int, Screen]] = []
-    by_locale: dict[str, Screen] = {}  # the card says the same to everyone reading a language
-    for user in users:
-        if user.blocked_at is not None:
-            continue
-        locale = locale_of(user)
-        if locale not in by_locale:
-            with use_locale(locale):
-                screen = await card(session, nomination, today, actions=True)
-                by_locale[locale] = Screen(f"{_(lead)}\n\n{screen.text}", screen.rows, edit=False)
-        out.append((user.telegram_id, by_locale[locale]))
-    return out
+@dataclass(frozen=True)
+class ReviewCards:
+    """The card, with a first line, for each reviewer in their own language.
+
+    A card reads the nomination's criteria, files, quota, chain and consultations: two thirds
+    of a submission's work. Written inside the submission's transaction, it held SQLite's one
+    write lock as long, and every update behind it waited; as a notice it is written after the
+    commit, from what was committed.
+    """
+
+    nomination_id: int
+    recipients: tuple[tuple[int, str], ...]  # (telegram id, locale)
+    lead: str  # a message id (N_), said first in each reader's language
+    today: date
+
+    @classmethod
+    def to(cls, users: list[User], nomination: Nomination, today: date, lead: str) -> ReviewCards:
+        recipients = tuple(
+            (user.telegram_id, locale_of(user)) for user in users if user.blocked_at is None
+        )
+        return cls(nomination.id, recipients, lead, today)
+
+    async def render(self, session: AsyncSession) -> list[tuple[int, Screen]]:
+        nomination = await session.get(Nomination, self.nomination_id)
+        if nomination is None or not self.recipients:
+            return []
+        out: list[tuple[int, Screen]] = []
+        by_locale: dict[str, Screen] = {}  # the card says the same to everyone reading a language
+        for chat_id, locale in self.recipients:
+            if locale not in by_locale:
+                with use_locale(locale):
+                    screen = await card(session, nomination, self.today, actions=True)
+                    text = f"{_(self.lead)}\n\n{screen.text}"
+                    by_locale[locale] = Screen(text, screen.rows, edit=False)
+            out.append((chat_id, by_locale[locale]))
+        return out
 
 
 NEW_FOR_REVIEW = N_("📥 A nomination is waiting for your review.")
@@ -233,12 +254,10 @@ NEW_FOR_REVIEW = N_("📥 A nomination is waiting for your review.")
 # --- entry points ---------------------------------------------------------------------------
 
 
-async def after_submit(
-    session: AsyncSession, nomination: Nomination, today: date
-) -> list[tuple[int, Screen]]:
-    """Place a fresh submission in the chain and tell the first level's reviewers."""
+async def after_submit(session: AsyncSession, nomination: Nomination, today: date) -> ReviewCards:
+    """Place a fresh submission in the chain; the first level's reviewers are told after."""
     _stop, reviewers = await review.enter_chain(session, nomination)
-    return await cards_for(session, reviewers, nomination, today, NEW_FOR_REVIEW)
+    return ReviewCards.to(reviewers, nomination, today, NEW_FOR_REVIEW)
 
 
 async def show_queue(
@@ -375,9 +394,7 @@ async def decide(
     reply = Reply([Screen(done, edit=False)], toast=done)
     reply.outgoing += await _tell_proposer(session, nomination, decision, reason, actor)
     if outcome.to_state == UNDER_REVIEW:
-        reply.outgoing += await cards_for(
-            session, outcome.notify, nomination, today, NEW_FOR_REVIEW
-        )
+        reply.notices.append(ReviewCards.to(outcome.notify, nomination, today, NEW_FOR_REVIEW))
     return reply
 
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from bot.workflow.text import fold
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 
@@ -26,6 +30,16 @@ class Choice:
     def __post_init__(self) -> None:
         if len(self.action.encode()) > MAX_CALLBACK_BYTES:
             raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {self.action!r}")
+
+
+class Notice(Protocol):
+    """Messages to other people, written once the update has committed, from what it saved.
+
+    Whoever carries the dialog renders them after the person's own answer, in a session that
+    only reads (storage.db.create_snapshot_factory), outside the write lock.
+    """
+
+    async def render(self, session: AsyncSession) -> list[tuple[int, Screen]]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,9 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.dialogs.screen import Screen, number_labels
+from bot.dialogs.screen import Notice, Screen, number_labels
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class DialogReply(Protocol):
 
     screens: list[Screen]
     outgoing: list[tuple[int, Screen]]
+    notices: list[Notice]
     toast: str | None
 
 
@@ -109,6 +111,9 @@ class Ui:
     _toast: tuple[str, bool] | None = None
     _after: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     remove_keyboard: bool = False
+    #: Where notices are rendered (storage.db.create_snapshot_factory); without it, none are.
+    snapshots: async_sessionmaker[AsyncSession] | None = None
+    _notices: list[Notice] = field(default_factory=list)
 
     def show(self, screen: Screen) -> None:
         """Show to the person who wrote; a pressed button's message is replaced in place."""
@@ -134,6 +139,7 @@ class Ui:
             self.show(screen)
         for chat_id, screen in reply.outgoing:
             self.send_to(chat_id, screen)
+        self._notices.extend(reply.notices)
         if reply.toast:
             self.toast(reply.toast)
 
@@ -143,6 +149,7 @@ class Ui:
 
     def discard(self) -> None:
         self._screens.clear()
+        self._notices.clear()
         self._after.clear()
 
     async def flush(self) -> None:
@@ -154,10 +161,12 @@ class Ui:
             else None
         )
         try:
-            await self._send_screens()
+            await self._send_screens(self._screens)
         finally:
             if answering is not None:
                 await answering
+        if self._notices:
+            await self._send_screens(await self._render_notices())
         for job in self._after:
             try:
                 await job()
@@ -175,9 +184,28 @@ class Ui:
         except TelegramAPIError as exc:
             log.warning("callback answer not sent: %s", exc)
 
-    async def _send_screens(self) -> None:
+    async def _render_notices(self) -> list[tuple[int, Screen, bool]]:
+        """After the person's own answer: what the update tells others, read from the commit."""
+        if self.snapshots is None:
+            log.error(
+                "%s notice(s) dropped: no snapshot sessions to render them", len(self._notices)
+            )
+            return []
+        rendered: list[tuple[int, Screen, bool]] = []
+        try:
+            async with self.snapshots() as session:
+                for notice in self._notices:
+                    rendered += [
+                        (chat, screen, False) for chat, screen in await notice.render(session)
+                    ]
+        except Exception:
+            # What was decided is committed and waits in the reviewers' queues (/review).
+            log.exception("notices not rendered")
+        return rendered
+
+    async def _send_screens(self, screens: list[tuple[int, Screen, bool]]) -> None:
         edited = False
-        for chat_id, screen, own in self._screens:
+        for chat_id, screen, own in screens:
             may_edit = own and screen.edit and not edited and self.callback_message_id is not None
             try:
                 if may_edit and await self._edit(chat_id, screen):

@@ -23,7 +23,7 @@ from bot.dialogs.screen import Screen
 from bot.handlers.ui import Ui
 from bot.i18n import _, set_locale
 from bot.workflow.users import Contact, identify
-from storage.db import write_lock
+from storage.db import create_snapshot_factory, write_lock
 from storage.updates import claim_update
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class UpdateContextMiddleware(BaseMiddleware):
         self.session_factory = session_factory
         self.settings = settings
         self.engine = session_factory.kw["bind"]
+        self.snapshots = create_snapshot_factory(self.engine)
 
     async def __call__(
         self,
@@ -46,6 +47,7 @@ class UpdateContextMiddleware(BaseMiddleware):
         assert isinstance(event, Update)
         set_locale(self.settings.default_locale)
         ui = _make_ui(event, data)
+        ui.snapshots = self.snapshots
         result = None
         async with write_lock(self.engine), self.session_factory() as session:
             try:

@@ -11,10 +11,13 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramServerError
 from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
 from aiogram.types import Message
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.dialogs.screen import Screen
 from bot.handlers.ui import EditScreen, SendScreen, Ui
 from sandbox.server import DEFAULT_TOKEN
+from storage.db import create_snapshot_factory
 
 
 class RecordingBot:
@@ -113,3 +116,56 @@ def test_screens_leave_a_success_unparsed_and_still_raise_on_errors() -> None:
         bot, SendMessage(chat_id=7, text="x"), 200, json.dumps({"ok": True, "result": answer})
     )
     assert isinstance(stock.result, Message)
+
+
+class Reply:
+    """A dialog's answer: a screen for the person, and a notice for someone else."""
+
+    def __init__(self, *notices: object) -> None:
+        self.screens = [Screen("Đã gửi", edit=False)]
+        self.outgoing: list[tuple[int, Screen]] = []
+        self.notices = list(notices)
+        self.toast = None
+
+
+class Notice:
+    def __init__(self, chat_id: int, fail: bool = False) -> None:
+        self.chat_id, self.fail = chat_id, fail
+
+    async def render(self, session: AsyncSession) -> list[tuple[int, Screen]]:
+        if self.fail:
+            raise RuntimeError("the card could not be read")
+        committed = (await session.execute(text("SELECT 'đã lưu'"))).scalar_one()
+        return [(self.chat_id, Screen(f"Thẻ mới ({committed})", edit=False))]
+
+
+async def test_notices_are_written_after_the_persons_own_screen(engine: AsyncEngine) -> None:
+    bot = RecordingBot()
+    ui = Ui(bot, chat_id=7, snapshots=create_snapshot_factory(engine))  # type: ignore[arg-type]
+    ui.deliver(Reply(Notice(8), Notice(9)))  # type: ignore[arg-type]
+    await ui.flush()
+    assert bot.calls == [
+        ("send", {"chat_id": 7, "text": "Đã gửi"}),
+        ("send", {"chat_id": 8, "text": "Thẻ mới (đã lưu)"}),
+        ("send", {"chat_id": 9, "text": "Thẻ mới (đã lưu)"}),
+    ]
+
+
+async def test_a_notice_that_fails_is_logged_and_the_screen_still_goes(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = RecordingBot()
+    ui = Ui(bot, chat_id=7, snapshots=create_snapshot_factory(engine))  # type: ignore[arg-type]
+    ui.deliver(Reply(Notice(8, fail=True)))  # type: ignore[arg-type]
+    await ui.flush()
+    assert bot.calls == [("send", {"chat_id": 7, "text": "Đã gửi"})]
+    assert "notices not rendered" in caplog.text
+
+    bot = RecordingBot()
+    ui = Ui(bot, chat_id=7)  # type: ignore[arg-type]  # nowhere to render: said, not silent
+    ui.deliver(Reply(Notice(8)))  # type: ignore[arg-type]
+    ui.discard()
+    ui.deliver(Reply(Notice(9)))  # type: ignore[arg-type]
+    await ui.flush()
+    assert bot.calls == [("send", {"chat_id": 7, "text": "Đã gửi"})]
+    assert "1 notice(s) dropped" in caplog.text

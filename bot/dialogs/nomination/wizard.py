@@ -27,7 +27,7 @@ from bot.dialogs.nomination.steps import (
     years_asked,
 )
 from bot.dialogs.review import after_submit
-from bot.dialogs.screen import Choice, Screen, match_typed, rows_of
+from bot.dialogs.screen import Choice, Notice, Screen, match_typed, rows_of
 from bot.i18n import _, get_locale
 from bot.plans.schema import Criterion, Plan
 from bot.workflow import audit
@@ -86,6 +86,7 @@ class Reply:
     toast: str | None = None
     downloads: list[Download] = field(default_factory=list)  # to fetch after the commit
     outgoing: list[tuple[int, Screen]] = field(default_factory=list)  # to other people
+    notices: list[Notice] = field(default_factory=list)  # to other people, after the commit
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,8 +571,8 @@ async def _submit(ctx: Ctx, nomination: Nomination) -> Reply:
             exact=True,
             intro=_("It cannot be sent yet: see what is missing below."),
         )
-    outgoing = await after_submit(ctx.session, nomination, ctx.today)
-    return Reply([cards.submitted(nomination)], outgoing=outgoing)
+    reviewers = await after_submit(ctx.session, nomination, ctx.today)
+    return Reply([cards.submitted(nomination)], notices=[reviewers])
 
 
 def _auto_category(nomination: Nomination, plan: Plan) -> None:
