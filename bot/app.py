@@ -26,6 +26,7 @@ from bot.middlewares.requests import (
     KeepResponseTypes,
     RetryAfterMiddleware,
     UpdatesFirst,
+    UpdatesInHand,
 )
 from bot.middlewares.update_context import UpdateContextMiddleware
 from bot.workflow.plans import latest_versions, parsed
@@ -55,7 +56,9 @@ def _dumps(value: object) -> str:
 
 
 def create_bot(
-    settings: Settings, session_factory: async_sessionmaker[AsyncSession] | None = None
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession] | None = None,
+    in_hand: UpdatesInHand | None = None,
 ) -> Bot:
     api = (
         TelegramAPIServer.from_base(str(settings.telegram_api_base).rstrip("/"))
@@ -66,7 +69,7 @@ def create_bot(
         api=api, proxy=settings.telegram_proxy, json_loads=orjson.loads, json_dumps=_dumps
     )
     bot = Bot(settings.require_token(), session=session)
-    bot.session.middleware(UpdatesFirst())
+    bot.session.middleware(UpdatesFirst(in_hand))
     bot.session.middleware(KeepResponseTypes())
     bot.session.middleware(RetryAfterMiddleware())
     if session_factory is not None:
@@ -78,9 +81,10 @@ def create_dispatcher(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     storage: BaseStorage | None = None,
+    in_hand: UpdatesInHand | None = None,
 ) -> Dispatcher:
     dispatcher = Dispatcher(storage=storage or MemoryStorage())
-    dispatcher.update.outer_middleware(UpdateContextMiddleware(session_factory, settings))
+    dispatcher.update.outer_middleware(UpdateContextMiddleware(session_factory, settings, in_hand))
     dispatcher.message.middleware(LeaveWizardMiddleware())
     dispatcher.include_router(build_router())
     dispatcher.startup.register(set_default_commands)
@@ -125,8 +129,10 @@ def create_app(settings: Settings, storage: BaseStorage | None = None) -> App:
     # No commit of the bot's pays for a WAL checkpoint: see storage/checkpoints.py.
     engine = create_engine(settings.database_url, wal_autocheckpoint=False)
     session_factory = create_session_factory(engine)
-    bot = create_bot(settings, session_factory)
-    dispatcher = create_dispatcher(settings, session_factory, storage)
+    # One tracker for both: polling asks for more once the updates in hand have committed.
+    in_hand = UpdatesInHand()
+    bot = create_bot(settings, session_factory, in_hand)
+    dispatcher = create_dispatcher(settings, session_factory, storage, in_hand)
     return App(settings, engine, session_factory, bot, dispatcher)
 
 

@@ -4,10 +4,14 @@
 2. register the user, build the actor, set the locale;
 3. run the handler, which queues what to show on ``ui``;
 4. commit; 5. only then send.
+
+Polling waits for the updates it received to pass step 4 before asking for more (see
+``bot.middlewares.requests.UpdatesInHand``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,6 +26,7 @@ from bot.config import Settings
 from bot.dialogs.screen import Screen
 from bot.handlers.ui import Ui
 from bot.i18n import _, set_locale
+from bot.middlewares.requests import UpdatesInHand
 from bot.workflow.users import Contact, identify
 from storage.db import create_snapshot_factory, write_lock
 from storage.updates import claim_update
@@ -31,12 +36,16 @@ log = logging.getLogger(__name__)
 
 class UpdateContextMiddleware(BaseMiddleware):
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        in_hand: UpdatesInHand | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
         self.engine = session_factory.kw["bind"]
         self.snapshots = create_snapshot_factory(self.engine)
+        self.in_hand = in_hand
 
     async def __call__(
         self,
@@ -49,36 +58,42 @@ class UpdateContextMiddleware(BaseMiddleware):
         ui = _make_ui(event, data)
         ui.snapshots = self.snapshots
         result = None
-        async with write_lock(self.engine), self.session_factory() as session:
-            try:
-                if not await claim_update(session, event.update_id):
-                    log.info("update %s already handled; skipped", event.update_id)
-                    return None
-                await self._identify(session, data)
-                data.update(
-                    session=session,
-                    ui=ui,
-                    settings=self.settings,
-                    session_factory=self.session_factory,
-                )
-                result = await handler(event, data)
-                await session.commit()
-            except Exception:
-                # Whatever failed (the database included), the person gets an answer, never
-                # silence, and nothing half-done is kept.
-                log.exception("update %s failed", event.update_id)
-                await session.rollback()
-                ui.discard()
-                ui.show(
-                    Screen(
-                        _(
-                            "Sorry, something went wrong on our side. Everything you had "
-                            "entered before is saved. Please try again."
-                        ),
-                        edit=False,
+        try:
+            async with write_lock(self.engine), self.session_factory() as session:
+                try:
+                    if not await claim_update(session, event.update_id):
+                        log.info("update %s already handled; skipped", event.update_id)
+                        return None
+                    await self._identify(session, data)
+                    data.update(
+                        session=session,
+                        ui=ui,
+                        settings=self.settings,
+                        session_factory=self.session_factory,
                     )
-                )
-                await self._mark_handled(session, event.update_id)
+                    result = await handler(event, data)
+                    await session.commit()
+                except Exception:
+                    # Whatever failed (the database included), the person gets an answer,
+                    # never silence, and nothing half-done is kept.
+                    log.exception("update %s failed", event.update_id)
+                    await session.rollback()
+                    ui.discard()
+                    ui.show(
+                        Screen(
+                            _(
+                                "Sorry, something went wrong on our side. Everything you had "
+                                "entered before is saved. Please try again."
+                            ),
+                            edit=False,
+                        )
+                    )
+                    await self._mark_handled(session, event.update_id)
+        finally:
+            if self.in_hand is not None:
+                # Soon rather than now: the screen below is then handed to the socket before
+                # the next getUpdates is built, and reaches the person first.
+                asyncio.get_running_loop().call_soon(self.in_hand.settled, event.update_id)
         await ui.flush()
         await remember_choices(data, ui)
         return result
