@@ -151,6 +151,7 @@ class RunResult:
     generator_cpu_percent: float
     by_kind_p99: dict[str, float]
     slowest_positions: list[tuple[int, int]]  # (step of the walk, how many) above the p99
+    by_position: dict[int, tuple[float, float]]  # step of the walk -> (p50, p99) in ms
     generator_gc_longest_ms: float
     generator_gc_total_ms: float
 
@@ -765,8 +766,10 @@ def summarize(count: int, opts: Options, bot_label: str, outcomes: list[UserOutc
     firsts = sorted(s.first for s in steps)
     clients = sorted(s.client for s in steps)
     by_kind: dict[str, list[float]] = {}
+    by_position: dict[int, list[float]] = {}
     for s in steps:
         by_kind.setdefault(s.kind, []).append(s.latency)
+        by_position.setdefault(s.position, []).append(s.latency)
     p99 = percentile(latencies, 0.99)
     slowest = Counter(s.position for s in steps if s.latency > p99)
     failures = Counter(o.failure for o in outcomes if o.failure)
@@ -800,6 +803,10 @@ def summarize(count: int, opts: Options, bot_label: str, outcomes: list[UserOutc
         generator_cpu_percent=(0.0 if in_process else 100 * generator_cpu / wall),
         by_kind_p99={k: percentile(sorted(v), 0.99) * ms for k, v in sorted(by_kind.items())},
         slowest_positions=slowest.most_common(6),
+        by_position={
+            k: (percentile(sorted(v), 0.50) * ms, percentile(sorted(v), 0.99) * ms)
+            for k, v in sorted(by_position.items())
+        },
         generator_gc_longest_ms=generator_gc.longest * ms,
         generator_gc_total_ms=generator_gc.total * ms,
     )
