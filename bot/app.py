@@ -130,7 +130,8 @@ def create_app(settings: Settings, storage: BaseStorage | None = None) -> App:
     engine = create_engine(settings.database_url, wal_autocheckpoint=False)
     session_factory = create_session_factory(engine)
     # One tracker for both: polling asks for more once the updates in hand have committed.
-    in_hand = UpdatesInHand()
+    # Only SQLite queues every update for one write lock; PostgreSQL has nothing to pace.
+    in_hand = UpdatesInHand() if engine.dialect.name == "sqlite" else None
     bot = create_bot(settings, session_factory, in_hand)
     dispatcher = create_dispatcher(settings, session_factory, storage, in_hand)
     return App(settings, engine, session_factory, bot, dispatcher)

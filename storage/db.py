@@ -152,4 +152,6 @@ def create_snapshot_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSess
     writer of the moment goes on; it must not write, which would make it a second writer.
     On PostgreSQL it is an ordinary session.
     """
-    return async_sessionmaker(engine, expire_on_commit=False, execution_options={SNAPSHOT: True})
+    # On the engine, not the session: an engine's options reach its connections (and the
+    # begin hook above) in every SQLAlchemy 2 release.
+    return async_sessionmaker(engine.execution_options(**{SNAPSHOT: True}), expire_on_commit=False)

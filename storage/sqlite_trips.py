@@ -21,7 +21,7 @@ from typing import Any
 import aiosqlite
 
 #: How the statements a snapshot session may send begin.
-_READS = ("SELECT", "WITH", "PRAGMA")
+_READS = ("SELECT",)
 
 _Description = tuple[tuple[str, None, None, None, None, None, None], ...] | None
 
@@ -109,7 +109,7 @@ class OneTripConnection(aiosqlite.Connection):
 
         SQLAlchemy begins a transaction just before its first statement anyway; an error in
         the BEGIN (a lock held too long) is then raised by that statement, and handled the same.
-        ``reading_only``: statements other than SELECT (and PRAGMA) raise until it ends.
+        ``reading_only``: statements other than SELECT raise until it ends.
         """
         self.pending_begin = statement
         self.reading_only = reading_only

@@ -21,7 +21,7 @@ from bot.i18n import N_, _, format_datetime, get_locale, resolve_locale, use_loc
 from bot.workflow import review
 from bot.workflow.actor import Actor
 from bot.workflow.criteria import Verdict
-from bot.workflow.lifecycle import REJECTED, RETURNED, UNDER_REVIEW
+from bot.workflow.lifecycle import IN_REVIEW, REJECTED, RETURNED, UNDER_REVIEW
 from bot.workflow.nominations import evaluate, evidence_counts, plan_of
 from bot.workflow.text import TooLong, clean_text
 from storage.models import Consultation, Evidence, Nomination, Unit, User
@@ -233,9 +233,11 @@ class ReviewCards:
         return cls(nomination.id, recipients, lead, today)
 
     async def render(self, session: AsyncSession) -> list[tuple[int, Screen]]:
-        nomination = await session.get(Nomination, self.nomination_id)
-        if nomination is None or not self.recipients:
+        if not self.recipients:
             return []
+        nomination = await session.get(Nomination, self.nomination_id)
+        if nomination is None or nomination.state not in IN_REVIEW:
+            return []  # withdrawn or decided in the meantime: nothing waits for them
         out: list[tuple[int, Screen]] = []
         by_locale: dict[str, Screen] = {}  # the card says the same to everyone reading a language
         for chat_id, locale in self.recipients:

@@ -33,10 +33,11 @@ class Choice:
 
 
 class Notice(Protocol):
-    """Messages to other people, written once the update has committed, from what it saved.
+    """Messages to other people, written once the update has committed.
 
     Whoever carries the dialog renders them after the person's own answer, in a session that
-    only reads (storage.db.create_snapshot_factory), outside the write lock.
+    only reads (storage.db.create_snapshot_factory), outside the write lock: they show the
+    latest commit, which is this update's unless another came in between.
     """
 
     async def render(self, session: AsyncSession) -> list[tuple[int, Screen]]: ...

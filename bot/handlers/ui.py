@@ -151,6 +151,7 @@ class Ui:
         self._screens.clear()
         self._notices.clear()
         self._after.clear()
+        self._toast = None  # a failed "Approved." must not still pop up on the button
 
     async def flush(self) -> None:
         # The callback answer (which stops the button's spinner) travels beside the new screen

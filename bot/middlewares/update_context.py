@@ -54,11 +54,11 @@ class UpdateContextMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Update)
-        set_locale(self.settings.default_locale)
-        ui = _make_ui(event, data)
-        ui.snapshots = self.snapshots
         result = None
         try:
+            set_locale(self.settings.default_locale)
+            ui = _make_ui(event, data)
+            ui.snapshots = self.snapshots
             async with write_lock(self.engine), self.session_factory() as session:
                 try:
                     if not await claim_update(session, event.update_id):
@@ -91,8 +91,8 @@ class UpdateContextMiddleware(BaseMiddleware):
                     await self._mark_handled(session, event.update_id)
         finally:
             if self.in_hand is not None:
-                # Soon rather than now: the screen below is then handed to the socket before
-                # the next getUpdates is built, and reaches the person first.
+                # Soon rather than now: the screen below is then, as a rule, handed to the
+                # socket before the next getUpdates is built.
                 asyncio.get_running_loop().call_soon(self.in_hand.settled, event.update_id)
         await ui.flush()
         await remember_choices(data, ui)

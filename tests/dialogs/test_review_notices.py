@@ -91,6 +91,20 @@ async def test_cards_are_written_in_each_reviewers_language_and_not_to_blocked_o
     assert "Criteria met" in cards[DISTRICT].text
 
 
+async def test_no_card_for_a_nomination_withdrawn_before_it_was_written(
+    session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    async with session_factory() as session:
+        nomination = await eligible_draft(session)
+        notice = await dialog.after_submit(session, nomination, TODAY)
+        await session.commit()
+        head = await actor(session, HEAD)
+        await review.withdraw(session, head, nomination.id, nomination.version)
+        await session.commit()
+    async with create_snapshot_factory(engine)() as reader:
+        assert await notice.render(reader) == []
+
+
 async def test_a_forward_tells_the_proposer_now_and_the_next_level_after_the_commit(
     session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
 ) -> None:

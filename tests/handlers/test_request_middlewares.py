@@ -100,3 +100,15 @@ async def test_the_app_paces_polling_by_the_updates_its_dispatcher_commits(tmp_p
         assert context.in_hand is pacer.in_hand
     finally:
         await app.close()
+    # PostgreSQL queues no update behind another: polling is not held back there.
+    app = create_app(
+        Settings(
+            bot_token="123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none",  # never connected
+        )
+    )
+    try:
+        pacer = app.bot.session.middleware._middlewares[0]
+        assert isinstance(pacer, UpdatesFirst) and pacer.in_hand is None
+    finally:
+        await app.close()

@@ -169,3 +169,14 @@ async def test_a_notice_that_fails_is_logged_and_the_screen_still_goes(
     await ui.flush()
     assert bot.calls == [("send", {"chat_id": 7, "text": "Đã gửi"})]
     assert "1 notice(s) dropped" in caplog.text
+
+
+async def test_a_discarded_answer_takes_its_toast_with_it() -> None:
+    bot = RecordingBot()
+    ui = _pressed(bot)
+    ui.toast("Đã phê duyệt.")
+    ui.discard()  # the decision failed and was rolled back
+    ui.show(Screen("Xin lỗi", edit=False))
+    await ui.flush()
+    [answer] = [call for kind, call in bot.calls if kind == "answer"]
+    assert answer["text"] is None
