@@ -20,9 +20,6 @@ from typing import Any
 
 import aiosqlite
 
-#: How the statements a snapshot session may send begin.
-_READS = ("SELECT",)
-
 _Description = tuple[tuple[str, None, None, None, None, None, None], ...] | None
 
 
@@ -70,7 +67,7 @@ class BufferedCursor:
 
     async def _go(self, sql: str, parameters: Any, *, many: bool) -> BufferedCursor:
         connection = self._connection
-        if connection.reading_only and not sql.lstrip()[:6].upper().startswith(_READS):
+        if connection.reading_only and sql.lstrip()[:6].upper() != "SELECT":
             # A snapshot's writes would bypass storage.db.write_lock: refuse them loudly.
             raise sqlite3.OperationalError(f"a snapshot session only reads: {sql[:60]}")
         begin, connection.pending_begin = connection.pending_begin, None
