@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import csv
 import hashlib
+import logging
 import os
 import re
 import sys
@@ -25,7 +26,7 @@ from sqlalchemy import Select, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from bot.cli import build_parser
+from bot.cli import build_parser, quiet_per_update_lines
 from bot.config import Settings
 from bot.i18n import format_date, gettext_in
 from bot.plans.loader import load_plan_file, preset_paths
@@ -149,6 +150,23 @@ def _commands(
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
+
+
+def test_aiogram_logs_each_update_only_at_debug() -> None:
+    root, event = logging.getLogger(), logging.getLogger("aiogram.event")
+    saved = root.level, event.level
+    try:
+        for level, expected in ((logging.INFO, logging.WARNING), (logging.DEBUG, logging.NOTSET)):
+            root.setLevel(level)
+            event.setLevel(logging.NOTSET)
+            quiet_per_update_lines()
+            assert event.level == expected
+            # A failed update is still written at the quieter level.
+            assert event.isEnabledFor(logging.ERROR)
+            assert event.isEnabledFor(logging.INFO) is (level == logging.DEBUG)
+    finally:
+        root.setLevel(saved[0])
+        event.setLevel(saved[1])
 
 
 async def test_help_describes_every_command(tmp_path: Path) -> None:

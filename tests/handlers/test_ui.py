@@ -9,13 +9,28 @@ from typing import Any
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramServerError
-from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
-from aiogram.types import Message
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.dialogs.screen import Screen
-from bot.handlers.ui import EditScreen, SendScreen, Ui
+from bot.api_session import JsonBodySession
+from bot.dialogs.screen import Choice, Screen, rows_of
+from bot.handlers.ui import (
+    REMOVE_KEYBOARD,
+    EditScreen,
+    SendScreen,
+    Ui,
+    contact_markup,
+    inline_markup,
+)
 from sandbox.server import DEFAULT_TOKEN
 from storage.db import create_snapshot_factory
 
@@ -116,6 +131,60 @@ def test_screens_leave_a_success_unparsed_and_still_raise_on_errors() -> None:
         bot, SendMessage(chat_id=7, text="x"), 200, json.dumps({"ok": True, "result": answer})
     )
     assert isinstance(stock.result, Message)
+
+
+def test_a_screens_keyboard_is_the_json_aiogram_types_would_send() -> None:
+    """The outbox writes keyboards as JSON itself; they must say what aiogram's types say."""
+    session = JsonBodySession()
+    bot = Bot(DEFAULT_TOKEN, session=session)
+    screen = Screen(
+        "Giới tính?",
+        rows=rows_of(
+            [
+                Choice("Nam", "w:4:9:a:0"),
+                Choice("Nữ", "w:4:9:b:0"),
+                Choice("⬅ Quay lại", "w:4:9:back", numbered=False),
+            ],
+            per_row=2,
+        ),
+        contact_label="Gửi số điện thoại",
+    )
+    stock_inline = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text="1. Nam", callback_data="w:4:9:a:0"),
+                InlineKeyboardButton(text="2. Nữ", callback_data="w:4:9:b:0"),
+            ],
+            [InlineKeyboardButton(text="⬅ Quay lại", callback_data="w:4:9:back")],
+        ]
+    )
+    stock_contact = ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text="Gửi số điện thoại", request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    pairs = [
+        (
+            SendScreen(chat_id=7, text="x", reply_markup=inline_markup(screen)),
+            SendMessage(chat_id=7, text="x", reply_markup=stock_inline),
+        ),
+        (
+            EditScreen(chat_id=7, message_id=5, text="x", reply_markup=inline_markup(screen)),
+            EditMessageText(chat_id=7, message_id=5, text="x", reply_markup=stock_inline),
+        ),
+        (
+            SendScreen(chat_id=7, text="x", reply_markup=contact_markup(screen)),
+            SendMessage(chat_id=7, text="x", reply_markup=stock_contact),
+        ),
+        (
+            SendScreen(chat_id=7, text="x", reply_markup=REMOVE_KEYBOARD),
+            SendMessage(chat_id=7, text="x", reply_markup=ReplyKeyboardRemove()),
+        ),
+        (SendScreen(chat_id=7, text="x"), SendMessage(chat_id=7, text="x")),
+    ]
+    for ours, stock in pairs:
+        assert session.json_payload(bot, ours) == session.json_payload(bot, stock)
+    assert inline_markup(Screen("Không có nút")) is None
 
 
 class Reply:
