@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from bot.workflow.text import fold
@@ -78,8 +79,13 @@ def number_labels(choices: Sequence[Choice]) -> list[Choice]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def _plain(text: str) -> str:
-    """Folded, with symbols (arrows, ticks, emoji) dropped: what a person would type."""
+    """Folded, with symbols (arrows, ticks, emoji) dropped: what a person would type.
+
+    Kept for the labels: a typed answer is compared with every label of its screen, and the
+    same labels come back in every draft.
+    """
     kept = "".join(ch if ch.isalnum() or ch == " " else " " for ch in fold(text))
     return " ".join(kept.split())
 

@@ -12,6 +12,7 @@ because a plan file is written by hand and a silent coercion hides a typo.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
@@ -317,10 +318,16 @@ class Plan(_Model):
         raise KeyError(deadline_id)
 
     def criterion(self, criterion_id: str) -> Criterion:
+        return self._criteria_by_id[criterion_id]
+
+    @cached_property
+    def _criteria_by_id(self) -> dict[str, Criterion]:
+        """Every wizard step looks up its criteria by id, several times: a walk over a plan's
+        hundred-odd criteria each time was the dialog's most frequent loop."""
+        by_id: dict[str, Criterion] = {}
         for criterion in self.all_criteria():
-            if criterion.id == criterion_id:
-                return criterion
-        raise KeyError(criterion_id)
+            by_id.setdefault(criterion.id, criterion)  # the first, as a walk in file order finds
+        return by_id
 
     def all_criteria(self) -> list[Criterion]:
         """General criteria, then each category's, in file order."""
@@ -329,22 +336,35 @@ class Plan(_Model):
     def categories_for(self, subject: str) -> list[Category]:
         return [category for category in self.categories if subject in category.subjects]
 
-    def criteria_for(self, category_id: str, subject: str) -> list[Criterion]:
+    def criteria_for(self, category_id: str, subject: str) -> tuple[Criterion, ...]:
         """What a nomination of ``subject`` in the category must answer: general, then own.
 
         Empty when the category does not take that subject. Raises KeyError for an unknown
-        category.
+        category. Worked out once per category and subject: every wizard step asks.
         """
-        category = self.category(category_id)
-        if subject not in category.subjects:
-            return []
-        general = [c for c in self.criteria if c.applies_to(subject)]
-        own = [c for c in category.criteria if c.applies_to(subject)]
-        return general + own
+        found = self._criteria_for.get((category_id, subject))
+        if found is None:
+            category = self.category(category_id)
+            if subject not in category.subjects:
+                found = ()
+            else:
+                general = [c for c in self.criteria if c.applies_to(subject)]
+                own = [c for c in category.criteria if c.applies_to(subject)]
+                found = (*general, *own)
+            self._criteria_for[(category_id, subject)] = found
+        return found
 
-    def subject_kinds(self) -> list[str]:
+    @cached_property
+    def _criteria_for(self) -> dict[tuple[str, str], tuple[Criterion, ...]]:
+        return {}
+
+    def subject_kinds(self) -> tuple[str, ...]:
+        return self._subject_kinds
+
+    @cached_property
+    def _subject_kinds(self) -> tuple[str, ...]:
         used = {subject for category in self.categories for subject in category.subjects}
-        return [subject for subject in SUBJECT_KINDS if subject in used]
+        return tuple(subject for subject in SUBJECT_KINDS if subject in used)
 
     def deadlines_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, Deadline]]:
         """Every deadline day in the span, within the plan's period, sorted by day."""

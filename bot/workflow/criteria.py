@@ -7,6 +7,7 @@ attest/evidence ``{"value": bool}``; number ``{"value": float}``; choice/text
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -85,7 +86,7 @@ class Finding:
 
 
 def findings(
-    criteria: list[Criterion],
+    criteria: Sequence[Criterion],
     answers: dict[str, Any],
     evidence_counts: dict[str, int],
     today: date | None = None,

@@ -712,7 +712,7 @@ def test_criteria_for(plan):
         "thu-nhap",
     ]
     assert ids(plan.criteria_for("thon", "collective")) == ["chap-hanh", "xep-loai", "mo-ta"]
-    assert plan.criteria_for("thon", "individual") == []
+    assert plan.criteria_for("thon", "individual") == ()
     with pytest.raises(KeyError):
         plan.criteria_for("khong-co", "individual")
 
@@ -720,7 +720,7 @@ def test_criteria_for(plan):
 def test_categories_and_lookups(plan):
     assert [c.id for c in plan.categories_for("household")] == ["nong-dan"]
     assert [c.id for c in plan.categories_for("collective")] == ["thon"]
-    assert plan.subject_kinds() == ["individual", "household", "collective"]
+    assert plan.subject_kinds() == ("individual", "household", "collective")
     assert plan.criterion("mo-ta").kind == "text"
     assert plan.criterion("chap-hanh").kind == "attest"
     assert plan.deadline("bao-cao").yearly == "12-15"
@@ -739,7 +739,7 @@ def test_subject_kinds_in_fixed_order():
         ('subjects = ["individual"]\n  required', "required"),
         ('subjects = ["individual"]\nmin = 1', 'subjects = ["household"]\nmin = 1'),
     )
-    assert load_plan_text(text, FILE).subject_kinds() == ["household", "collective"]
+    assert load_plan_text(text, FILE).subject_kinds() == ("household", "collective")
 
 
 def test_criterion_defaults_and_locale(plan):

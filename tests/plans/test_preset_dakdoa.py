@@ -388,8 +388,8 @@ def test_criteria_for_is_general_plus_own(plan):
         for subject in ("individual", "household", "collective"):
             asked = plan.criteria_for(category.id, subject)
             if subject not in category.subjects:
-                assert asked == []
+                assert asked == ()
                 continue
             own = [c for c in category.criteria if c.applies_to(subject)]
             assert own, (category.id, subject)
-            assert asked == [*plan.criteria, *own]
+            assert asked == (*plan.criteria, *own)

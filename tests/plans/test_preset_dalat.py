@@ -378,8 +378,8 @@ def test_criteria_for_household(plan):
     assert [c.id for c in asked] == [c.id for c in plan.criteria] + [
         c.id for c in category.criteria
     ]
-    assert plan.criteria_for(category.id, "individual") == []
-    assert plan.criteria_for(category.id, "collective") == []
+    assert plan.criteria_for(category.id, "individual") == ()
+    assert plan.criteria_for(category.id, "collective") == ()
 
 
 def test_criteria_for_education_individual(plan):

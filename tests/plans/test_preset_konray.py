@@ -345,7 +345,7 @@ def test_criteria_for(plan):
     assert household[len(general) :] == own_household
     assert collective[len(general) :] == own_collective
     assert len(own_household) == 6 and len(own_collective) == 1
-    assert plan.criteria_for(poor.id, "individual") == []
+    assert plan.criteria_for(poor.id, "individual") == ()
     people = _by_cite(plan)["Mục III.3.b, ý 2.2"]
     assert [c.id for c in plan.criteria_for(people.id, "individual")] == general + [
         c.id for c in people.criteria

@@ -283,6 +283,6 @@ def test_criteria_are_short_single_conditions(plan):
 def test_criteria_for_is_general_plus_own(plan):
     for category in plan.categories:
         asked = plan.criteria_for(category.id, "individual")
-        assert asked == [*plan.criteria, *category.criteria]
-        assert plan.criteria_for(category.id, "household") == []
-        assert plan.criteria_for(category.id, "collective") == []
+        assert asked == (*plan.criteria, *category.criteria)
+        assert plan.criteria_for(category.id, "household") == ()
+        assert plan.criteria_for(category.id, "collective") == ()

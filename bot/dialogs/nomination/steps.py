@@ -54,13 +54,13 @@ class Step:
         return int(self.key.rsplit(":", 1)[1])
 
 
-def criteria_of(nomination: Nomination, plan: Plan) -> list[Criterion]:
+def criteria_of(nomination: Nomination, plan: Plan) -> tuple[Criterion, ...]:
     if not nomination.category_id or not nomination.subject_kind:
-        return []
+        return ()
     try:
         return plan.criteria_for(nomination.category_id, nomination.subject_kind)
     except KeyError:
-        return []
+        return ()
 
 
 def steps_for(nomination: Nomination, plan: Plan, today: date, skip_home: bool) -> list[Step]:
