@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.api_session import JsonBodySession
 from bot.config import Settings
-from bot.handlers import build_router
+from bot.handlers import build_routers
 from bot.handlers.commands import set_default_commands
 from bot.middlewares.leave_wizard import LeaveWizardMiddleware
 from bot.middlewares.requests import (
@@ -86,7 +86,7 @@ def create_dispatcher(
     dispatcher = Dispatcher(storage=storage or MemoryStorage())
     dispatcher.update.outer_middleware(UpdateContextMiddleware(session_factory, settings, in_hand))
     dispatcher.message.middleware(LeaveWizardMiddleware())
-    dispatcher.include_router(build_router())
+    dispatcher.include_routers(*build_routers())
     dispatcher.startup.register(set_default_commands)
     dispatcher.startup.register(plan_warmer(session_factory))
     checkpointer = WalCheckpointer(session_factory.kw["bind"])
