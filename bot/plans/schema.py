@@ -12,6 +12,7 @@ because a plan file is written by hand and a silent coercion hides a typo.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from functools import cached_property
 from typing import Annotated, Any, Final, Literal
 
@@ -356,6 +357,11 @@ class Plan(_Model):
 
     @cached_property
     def _criteria_for(self) -> dict[tuple[str, str], tuple[Criterion, ...]]:
+        return {}
+
+    @cached_property
+    def derived(self) -> dict[Hashable, Any]:
+        """What code using this plan works out from it once and keeps with it (it is frozen)."""
         return {}
 
     def subject_kinds(self) -> tuple[str, ...]:

@@ -83,6 +83,18 @@ def test_individual_steps_in_full(konray: Plan) -> None:
     ]
 
 
+def test_the_same_draft_asks_other_years_in_a_new_year(konray: Plan) -> None:
+    nomination = draft("individual", "can-bo-cong-chuc-vien-chuc")
+    this_year = [s.key for s in steps_for(nomination, konray, date(2026, 12, 31), False)]
+    next_year = [s.key for s in steps_for(nomination, konray, date(2027, 1, 1), False)]
+    assert next(k for k in this_year if k.startswith("y:")) == "y:cb-htxs-hang-nam:2025"
+    assert [k for k in next_year if k.startswith("y:")] == [
+        "y:cb-htxs-hang-nam:2026",
+        "y:cb-htxs-hang-nam:2025",
+        "y:cb-htxs-hang-nam:2024",
+    ]
+
+
 def test_without_subject_kind_only_the_opening_steps(konray: Plan) -> None:
     got = keys(draft(), konray)
     assert got == ["kind", "category", "consent", *INDIVIDUAL_FIELDS, "achievements", "summary"]

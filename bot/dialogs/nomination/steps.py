@@ -64,28 +64,52 @@ def criteria_of(nomination: Nomination, plan: Plan) -> tuple[Criterion, ...]:
 
 
 def steps_for(nomination: Nomination, plan: Plan, today: date, skip_home: bool) -> list[Step]:
-    keys: list[str] = []
-    if len(plan.subject_kinds()) > 1:
-        keys.append("kind")
+    frame = _frame(nomination, plan, today, skip_home)
+    steps: list[Step] = []
+    for step, files in frame:
+        steps.append(step)
+        # An evidence criterion answered "yes" asks for its files next.
+        if files is not None and (nomination.answers.get(files.arg) or {}).get("value") is True:
+            steps.append(files)
+    return steps
+
+
+#: Each step, and for an evidence criterion the step asking for its files.
+_Frame = tuple[tuple[Step, Step | None], ...]
+
+
+def _frame(nomination: Nomination, plan: Plan, today: date, skip_home: bool) -> _Frame:
+    """The steps a draft of this kind, category, unit and year has, whatever its answers.
+
+    Every step of every draft asked for its list (twice, usually); drafts of the same shape
+    share it, so it is worked out once per plan and kept with the plan.
+    """
     subject = nomination.subject_kind
+    key = ("steps", subject, nomination.category_id, skip_home, today.year)
+    frame: _Frame | None = plan.derived.get(key)
+    if frame is not None:
+        return frame
+    keys: list[tuple[str, str | None]] = []
+    if len(plan.subject_kinds()) > 1:
+        keys.append(("kind", None))
     if subject is None or len(plan.categories_for(subject)) > 1:
-        keys.append("category")
-    keys.append("consent")
+        keys.append(("category", None))
+    keys.append(("consent", None))
     for field in FIELDS.get(subject or "individual", ()):
         if field == "home" and skip_home:
             continue
-        keys.append(f"f:{field}")
-    keys.append("achievements")
+        keys.append((f"f:{field}", None))
+    keys.append(("achievements", None))
     for criterion in criteria_of(nomination, plan):
         if criterion.kind == "years":
-            keys += [f"y:{criterion.id}:{year}" for year in years_asked(criterion, today)]
+            keys += [(f"y:{criterion.id}:{year}", None) for year in years_asked(criterion, today)]
             continue
-        keys.append(f"c:{criterion.id}")
-        answer = nomination.answers.get(criterion.id) or {}
-        if criterion.kind == "evidence" and answer.get("value") is True:
-            keys.append(f"e:{criterion.id}")
-    keys.append("summary")
-    return [Step(k) for k in keys]
+        files = f"e:{criterion.id}" if criterion.kind == "evidence" else None
+        keys.append((f"c:{criterion.id}", files))
+    keys.append(("summary", None))
+    frame = tuple((Step(k), None if files is None else Step(files)) for k, files in keys)
+    plan.derived[key] = frame
+    return frame
 
 
 def is_answered(step: Step, nomination: Nomination) -> bool:
