@@ -343,7 +343,8 @@ class Plan(_Model):
         Empty when the category does not take that subject. Raises KeyError for an unknown
         category. Worked out once per category and subject: every wizard step asks.
         """
-        found = self._criteria_for.get((category_id, subject))
+        key = ("criteria_for", category_id, subject)
+        found: tuple[Criterion, ...] | None = self.derived.get(key)
         if found is None:
             category = self.category(category_id)
             if subject not in category.subjects:
@@ -352,12 +353,8 @@ class Plan(_Model):
                 general = [c for c in self.criteria if c.applies_to(subject)]
                 own = [c for c in category.criteria if c.applies_to(subject)]
                 found = (*general, *own)
-            self._criteria_for[(category_id, subject)] = found
+            self.derived[key] = found
         return found
-
-    @cached_property
-    def _criteria_for(self) -> dict[tuple[str, str], tuple[Criterion, ...]]:
-        return {}
 
     @cached_property
     def derived(self) -> dict[Hashable, Any]:
