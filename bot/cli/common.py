@@ -1,0 +1,36 @@
+"""What several commands share: the schema brought up to date, a short-lived session."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@contextlib.asynccontextmanager
+async def cli_session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A session on a short-lived engine, for one CLI command."""
+    from storage.db import create_engine, create_session_factory
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            yield session
+    finally:
+        await engine.dispose()
+
+
+async def upgrade(settings: Settings) -> None:
+    from storage.db import create_engine
+    from storage.migrate import upgrade as migrate
+
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()

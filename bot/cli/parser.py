@@ -1,0 +1,128 @@
+"""The command line's shape: every command, its arguments and its help."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.cli import admin, serving
+from bot.i18n import SUPPORTED_LOCALES, _
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Exemplar bot: proposals and reviews of 'điển hình tiên tiến' in chat.",
+    )
+    parser.add_argument("--lang", choices=SUPPORTED_LOCALES, help="language of this output")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="run the bot against Telegram (needs BOT_TOKEN)",
+        description="run the bot against Telegram (needs BOT_TOKEN)",
+    )
+    run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
+    run.set_defaults(func=serving.run)
+
+    demo = sub.add_parser(
+        "demo",
+        help="run offline against the sandbox emulator, with demo data",
+        description="run offline against the sandbox emulator, with demo data",
+    )
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8081)
+    demo.add_argument("--no-flood-limits", action="store_true")
+    demo.set_defaults(func=serving.demo)
+
+    db = sub.add_parser("db", help="database schema", description="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser(
+        "upgrade", help="apply all migrations", description="apply all migrations"
+    ).set_defaults(func=serving.db_upgrade)
+    db.add_parser(
+        "current", help="show the schema revision", description="show the schema revision"
+    ).set_defaults(func=serving.db_current)
+
+    units = sub.add_parser(
+        "units", help="the tree of units", description="the tree of units"
+    ).add_subparsers(dest="units_command", required=True)
+    load = units.add_parser(
+        "load",
+        help="load or update units from a CSV file",
+        description="load or update units from a CSV file",
+    )
+    load.add_argument("file", type=Path, help="CSV with columns code,name,kind,parent_code")
+    load.set_defaults(func=admin.units_load)
+
+    invite = sub.add_parser("invite", help="invitations", description="invitations").add_subparsers(
+        dest="invite_command", required=True
+    )
+    create = invite.add_parser(
+        "create",
+        help="create a one-time invitation link",
+        description="create a one-time invitation link",
+    )
+    create.add_argument("--role", required=True)
+    create.add_argument("--unit", required=True, help="unit code")
+    create.add_argument("--days", type=_days, help="days until it expires (1 to 365)")
+    create.add_argument("--bot-username", help="bot username for the link (else asked of getMe)")
+    create.set_defaults(func=admin.invite_create)
+
+    plans = sub.add_parser("plans", help="plan files", description="plan files").add_subparsers(
+        dest="plans_command", required=True
+    )
+    validate = plans.add_parser(
+        "validate",
+        help="check plan files without loading them",
+        description="check plan files without loading them",
+    )
+    validate.add_argument("files", nargs="+", type=Path)
+    validate.set_defaults(func=admin.plans_validate)
+    plans_load = plans.add_parser(
+        "load",
+        help="load plan files (a changed file: a new version)",
+        description="load plan files (a changed file: a new version)",
+    )
+    plans_load.add_argument("files", nargs="*", type=Path)
+    plans_load.add_argument("--presets", action="store_true", help="load the shipped presets")
+    plans_load.set_defaults(func=admin.plans_load)
+    plans.add_parser(
+        "list", help="list loaded plans", description="list loaded plans"
+    ).set_defaults(func=admin.plans_list)
+    show = plans.add_parser(
+        "show", help="a readable summary of a plan", description="a readable summary of a plan"
+    )
+    show.add_argument("plan_id")
+    show.add_argument("--version", type=int)
+    show.set_defaults(func=admin.plans_show)
+    activate = plans.add_parser(
+        "activate",
+        help="run a loaded plan in a unit and everything below it",
+        description="run a loaded plan in a unit and everything below it",
+    )
+    activate.add_argument("plan_id")
+    activate.add_argument("--unit", required=True, help="unit code")
+    activate.add_argument(
+        "--from", dest="starts_on", type=_date, help="dd/mm/yyyy (default: the plan's)"
+    )
+    activate.add_argument(
+        "--to", dest="ends_on", type=_date, help="dd/mm/yyyy (default: the plan's)"
+    )
+    activate.set_defaults(func=admin.plans_activate)
+    return parser
+
+
+def _days(text: str) -> int:
+    if text.isdigit() and 1 <= int(text) <= 365:
+        return int(text)
+    raise argparse.ArgumentTypeError(_("expected a whole number of days from 1 to 365"))
+
+
+def _date(text: str) -> date:
+    try:
+        return datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("expected a date as dd/mm/yyyy")) from None
