@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import Awaitable, Callable
@@ -32,6 +34,7 @@ from bot.middlewares.update_context import UpdateContextMiddleware
 from bot.workflow.plans import latest_versions, parsed
 from storage.checkpoints import WalCheckpointer
 from storage.db import create_engine, create_session_factory, write_lock
+from storage.updates import prune_processed
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +95,43 @@ def create_dispatcher(
     checkpointer = WalCheckpointer(session_factory.kw["bind"])
     dispatcher.startup.register(checkpointer.start)
     dispatcher.shutdown.register(checkpointer.stop)
+    pruner = UpdatePruner(session_factory)
+    dispatcher.startup.register(pruner.start)
+    dispatcher.shutdown.register(pruner.stop)
     dispatcher.startup.register(settle_heap)  # last: what the others loaded is frozen too
     return dispatcher
+
+
+class UpdatePruner:
+    """Forget handled update ids once no redelivery can come: at start-up, then every hour."""
+
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], interval: float = 3600.0
+    ) -> None:
+        self.session_factory = session_factory
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                engine = self.session_factory.kw["bind"]
+                async with write_lock(engine), self.session_factory() as session:
+                    removed = await prune_processed(session)
+                    await session.commit()
+                log.debug("forgot %s handled update ids", removed)
+            except Exception as exc:  # the database may be away; the next round tries again
+                log.warning("could not prune handled update ids: %s", exc)
+            await asyncio.sleep(self.interval)
 
 
 def plan_warmer(

@@ -342,13 +342,17 @@ class BotApi:
         state.changed.notify()  # an older long poll must now end with 409
         loop_time = asyncio.get_running_loop().time
         deadline = loop_time() + timeout
+        offset = params.get("offset")
         while True:
             if state.poll_generation != generation:
                 raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure "
                                     "that only one bot instance is running")
             if state.webhook is not None:
                 raise _webhook_conflict()
-            updates = state.take_updates(params.get("offset"), limit)
+            updates = state.take_updates(offset, limit)
+            # The offset confirms what was there when the request came, as Telegram's does; an
+            # update enqueued later under a lower id (a counter started again) is not confirmed.
+            offset = None
             remaining = deadline - loop_time()
             if updates or remaining <= 0 or state.closing:
                 return updates

@@ -29,10 +29,15 @@ def create_app(
     flood: FloodLimits | None = None,
     bot_username: str = "exemplar_demo_bot",
     bot_first_name: str = "Exemplar Demo",
+    first_update_id: int | None = None,
 ) -> web.Application:
-    """Build the sandbox application; ``flood=None`` means Telegram's default limits."""
+    """Build the sandbox application; ``flood=None`` means Telegram's default limits.
+
+    Update ids start from the clock unless ``first_update_id`` is given, so an emulator started
+    again never hands a bot ids it already handled (see ``state.time_based_update_id``).
+    """
     state = SandboxState(token, bot_username=bot_username, flood=flood or FloodLimits(),
-                         bot_first_name=bot_first_name)
+                         bot_first_name=bot_first_name, first_update_id=first_update_id)
     api = BotApi(state, load_spec())
     driver = Driver(state, api)
     app = web.Application(middlewares=[driver_errors], client_max_size=60 * 1024 * 1024)
@@ -78,9 +83,11 @@ async def run_sandbox(
     port: int = 0,
     flood: FloodLimits | None = None,
     bot_username: str = "exemplar_demo_bot",
+    first_update_id: int | None = None,
 ) -> AsyncIterator[Sandbox]:
     """Serve the sandbox on ``host:port`` (0 = any free port) for the duration of the block."""
-    app = create_app(token, flood=flood, bot_username=bot_username)
+    app = create_app(token, flood=flood, bot_username=bot_username,
+                     first_update_id=first_update_id)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

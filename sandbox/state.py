@@ -206,11 +206,21 @@ def photo_sizes(width: int, height: int) -> list[tuple[int, int]]:
     return sizes
 
 
+def time_based_update_id() -> int:
+    """Where a new emulator starts counting: milliseconds since 2026, so one started again
+    never reuses the ids of the last run (that would take 1000 updates a second)."""
+    return int((time.time() - _COUNTER_EPOCH) * 1000)
+
+
+_COUNTER_EPOCH = 1767225600  # 2026-01-01 00:00 UTC
+
+
 class SandboxState:
     """The emulated server's memory; see the module docstring."""
 
     def __init__(self, token: str, *, bot_username: str, flood: FloodLimits,
-                 bot_first_name: str = "Exemplar Demo") -> None:
+                 bot_first_name: str = "Exemplar Demo",
+                 first_update_id: int | None = None) -> None:
         head = token.split(":", 1)[0]
         self.token = token
         self.bot_id = int(head) if head.isdigit() else 1
@@ -221,7 +231,9 @@ class SandboxState:
         self.closing = False
         self.on_update: Callable[[], None] | None = None  # webhook pump hook
         self._seq = 0
-        self._next_update_id = 1001
+        self._next_update_id = (
+            first_update_id if first_update_id is not None else time_based_update_id()
+        )
         self._file_counter = 0
         self.poll_generation = 0
         self.webhook: WebhookConfig | None = None
@@ -413,6 +425,12 @@ class SandboxState:
         self.pending.append(QueueEntry(record))
         self._after_enqueue()
         return record
+
+    def restart_update_counter(self, first_update_id: int) -> None:
+        """Start again as a Bot API server may (a new token, a reset webhook, a self-hosted
+        server): what was pending is gone, and ids count again from ``first_update_id``."""
+        self.drop_pending()
+        self._next_update_id = first_update_id
 
     def replay_update(self, update_id: int) -> UpdateRecord:
         record = self.updates[update_id]

@@ -142,11 +142,19 @@ class Invitation(Base):
 
 
 class ProcessedUpdate(Base):
-    """Update ids already handled: Telegram redelivers, and a redelivery must do nothing."""
+    """Updates already handled: Telegram redelivers, and a redelivery must do nothing.
+
+    An id alone does not name an update: a Bot API server that starts again (a new token, a
+    self-hosted server, the emulator) counts again from where it likes. So ids are kept per
+    ``source`` (bot id and API host), with a ``fingerprint`` of what stays the same when the
+    same update comes again (chat, message id, date; a callback's id).
+    """
 
     __tablename__ = "processed_updates"
 
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    fingerprint: Mapped[str] = mapped_column(String(100))
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 

@@ -27,9 +27,10 @@ from bot.dialogs.screen import Screen
 from bot.handlers.ui import Ui
 from bot.i18n import _, set_locale
 from bot.middlewares.requests import UpdatesInHand
+from bot.middlewares.update_identity import update_key
 from bot.workflow.users import Contact, identify
 from storage.db import create_snapshot_factory, write_lock
-from storage.updates import claim_update
+from storage.updates import UpdateKey, claim_update
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,10 @@ class UpdateContextMiddleware(BaseMiddleware):
             set_locale(self.settings.default_locale)
             ui = _make_ui(event, data)
             ui.snapshots = self.snapshots
+            key = update_key(event, data["bot"])
             async with write_lock(self.engine), self.session_factory() as session:
                 try:
-                    if not await claim_update(session, event.update_id):
+                    if not await claim_update(session, key):
                         log.info("update %s already handled; skipped", event.update_id)
                         return None
                     await self._identify(session, data)
@@ -88,7 +90,7 @@ class UpdateContextMiddleware(BaseMiddleware):
                             edit=False,
                         )
                     )
-                    await self._mark_handled(session, event.update_id)
+                    await self._mark_handled(session, key)
         finally:
             if self.in_hand is not None:
                 # Soon rather than now: the screen below is then, as a rule, handed to the
@@ -112,13 +114,13 @@ class UpdateContextMiddleware(BaseMiddleware):
         data.update(db_user=user, actor=actor)
 
     @staticmethod
-    async def _mark_handled(session: AsyncSession, update_id: int) -> None:
+    async def _mark_handled(session: AsyncSession, key: UpdateKey) -> None:
         """A failed update still counts as handled, so a redelivery cannot repeat it."""
         try:
-            await claim_update(session, update_id)
+            await claim_update(session, key)
             await session.commit()
         except Exception:
-            log.exception("update %s could not be marked as handled", update_id)
+            log.exception("update %s could not be marked as handled", key.update_id)
             await session.rollback()
 
 

@@ -117,11 +117,11 @@ async def test_a_database_failure_before_the_handler_still_gets_an_answer(
     real = context.claim_update
     failures = {"left": 1}
 
-    async def flaky(session, update_id):  # type: ignore[no-untyped-def]
+    async def flaky(session, key):  # type: ignore[no-untyped-def]
         if failures["left"]:
             failures["left"] -= 1
             raise OperationalError("INSERT", {}, Exception("database is locked"))
-        return await real(session, update_id)
+        return await real(session, key)
 
     monkeypatch.setattr(context, "claim_update", flaky)  # type: ignore[attr-defined]
     user = await client.user(4003, "Khách", language_code="vi")

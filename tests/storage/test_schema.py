@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.migrate import current_revision, head_revision
 from storage.models import Base, Membership
-from storage.updates import claim_update
 
 
 async def test_migrations_match_models(engine: AsyncEngine) -> None:
@@ -42,17 +40,3 @@ async def test_foreign_keys_are_enforced(session: AsyncSession) -> None:
         await session.rollback()
     else:  # pragma: no cover - the assertion below names the failure
         raise AssertionError("a membership for a missing user was accepted")
-
-
-async def test_update_claimed_once(session_factory) -> None:  # type: ignore[no-untyped-def]
-    async with session_factory() as s:
-        assert await claim_update(s, 41) is True
-        await s.commit()
-    async with session_factory() as s:
-        assert await claim_update(s, 41) is False
-        assert await claim_update(s, 42) is True
-        await s.rollback()
-    async with session_factory() as s:  # a rolled-back claim is not a claim
-        assert await claim_update(s, 42) is True
-        count = await s.scalar(select(text("count(*)")).select_from(text("processed_updates")))
-        assert count == 2
