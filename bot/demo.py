@@ -7,6 +7,7 @@ loader, activations, and invitations accepted by each demo person.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -90,6 +91,7 @@ async def run_demo(settings: Settings, *, host: str, port: int, flood_limits: bo
     from sqlalchemy import func, select
 
     from bot.app import create_app, run_polling
+    from bot.cli.failures import database_errors, port_errors
     from bot.handlers.wizard import today
     from sandbox.client import SandboxClient
     from sandbox.flood import FloodLimits
@@ -103,16 +105,23 @@ async def run_demo(settings: Settings, *, host: str, port: int, flood_limits: bo
         if "database_url" not in settings.model_fields_set
         else settings.database_url
     )
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    async with create_session_factory(engine)() as session:
-        if not await session.scalar(select(func.count()).select_from(Unit)):
-            await seed(session, today().date())
-            await session.commit()
-    await engine.dispose()
+    async with database_errors(database_url):
+        engine = create_engine(database_url)
+        try:
+            await upgrade(engine)
+            async with create_session_factory(engine)() as session:
+                if not await session.scalar(select(func.count()).select_from(Unit)):
+                    await seed(session, today().date())
+                    await session.commit()
+        finally:
+            await engine.dispose()
 
     flood = FloodLimits() if flood_limits else FloodLimits.off()
-    async with run_sandbox(DEFAULT_TOKEN, host=host, port=port, flood=flood) as sandbox:
+    async with contextlib.AsyncExitStack() as stack:
+        with port_errors(host, port, "--port"):
+            sandbox = await stack.enter_async_context(
+                run_sandbox(DEFAULT_TOKEN, host=host, port=port, flood=flood)
+            )
         async with SandboxClient(sandbox.base_url) as client:
             for person in DEMO_PEOPLE:
                 await client.user(person.telegram_id, person.name, language_code=person.language)

@@ -7,18 +7,25 @@ import sys
 from pathlib import Path
 
 from bot.cli.common import cli_session, upgrade
-from bot.config import ConfigError, Settings
+from bot.cli.failures import Failure, reason, telegram_errors
+from bot.config import Settings
 from bot.i18n import _
+
+
+def read_text(path: Path) -> str:
+    """A file an operator named: one line saying which and why if it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Failure(
+            _("Cannot read {file}: {error}").format(file=path, error=reason(exc))
+        ) from exc
 
 
 async def units_load(args: argparse.Namespace, settings: Settings) -> int:
     from bot.workflow.units import UnitsFileError, load_units, parse_units_csv
 
-    try:
-        text = args.file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(_("Cannot read {file}: {error}").format(file=args.file, error=exc), file=sys.stderr)
-        return 1
+    text = read_text(args.file)
     await upgrade(settings)
     try:
         rows = parse_units_csv(text)
@@ -68,27 +75,32 @@ async def invite_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def bot_username(settings: Settings) -> str:
-    from aiogram.exceptions import TelegramAPIError
-
     from bot.app import create_bot
 
     bot = create_bot(settings)
     try:
-        me = await bot.get_me()
-    except (TelegramAPIError, OSError) as exc:
-        raise ConfigError(f"BOT_TOKEN: getMe failed ({exc}); pass --bot-username") from None
+        async with telegram_errors(_api_base(settings)):
+            me = await bot.get_me()
     finally:
         await bot.session.close()
     return me.username or ""
 
 
+def _api_base(settings: Settings) -> str | None:
+    return str(settings.telegram_api_base) if settings.telegram_api_base else None
+
+
 async def plans_validate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.plans.loader import PlanError, load_plan_file
+    from bot.plans.loader import PlanError, load_plan_text
 
     failed = False
     for path in args.files:
         try:
-            plan = load_plan_file(path)
+            plan = load_plan_text(read_text(path), str(path))
+        except Failure as exc:
+            failed = True
+            print(exc.line, file=sys.stderr)
+            continue
         except PlanError as exc:
             failed = True
             print(str(exc), file=sys.stderr)
@@ -109,13 +121,12 @@ async def plans_load(args: argparse.Namespace, settings: Settings) -> int:
     if not paths:
         print(_("Name plan files to load, or use --presets."), file=sys.stderr)
         return 2
+    texts = [(path, read_text(path)) for path in paths]  # all readable, or nothing is loaded
     await upgrade(settings)
     async with cli_session(settings) as session:
         try:
-            for path in paths:
-                version, created = await store_plan(
-                    session, path.read_text(encoding="utf-8"), path.name
-                )
+            for path, text in texts:
+                version, created = await store_plan(session, text, path.name)
                 message = (
                     _("{plan}: version {version} loaded")
                     if created
@@ -126,10 +137,6 @@ async def plans_load(args: argparse.Namespace, settings: Settings) -> int:
             await session.rollback()
             print(str(exc), file=sys.stderr)
             print(_("Nothing was loaded."), file=sys.stderr)
-            return 1
-        except OSError as exc:
-            await session.rollback()
-            print(_("Cannot read {file}: {error}").format(file=path, error=exc), file=sys.stderr)
             return 1
         await session.commit()
     return 0

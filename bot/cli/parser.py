@@ -16,6 +16,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Exemplar bot: proposals and reviews of 'điển hình tiên tiến' in chat.",
     )
     parser.add_argument("--lang", choices=SUPPORTED_LOCALES, help="language of this output")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="log everything, and show the whole traceback of a failure",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser(

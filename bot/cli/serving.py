@@ -4,29 +4,48 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from typing import TYPE_CHECKING
 
 from bot.cli.common import upgrade
+from bot.cli.failures import database_errors, port_errors, telegram_errors
 from bot.config import ConfigError, Settings
 from bot.i18n import _
+
+if TYPE_CHECKING:
+    from aiogram import Bot
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import create_app, run_polling, webhook_application
 
+    if args.webhook and settings.webhook_url is None:
+        raise ConfigError("WEBHOOK_URL: missing (needed with --webhook)")
+    await upgrade(settings)  # the database first: it says so in one line if it is away
     app = create_app(settings)
-    await upgrade(settings)
+    try:
+        await check_telegram(app.bot, settings)
+    except BaseException:
+        await app.close()
+        raise
     if args.webhook:
-        if settings.webhook_url is None:
-            raise ConfigError("WEBHOOK_URL: missing (needed with --webhook)")
         from aiohttp import web
 
         runner = web.AppRunner(webhook_application(app))
         await runner.setup()
-        await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+        with port_errors(settings.webhook_host, settings.webhook_port, "WEBHOOK_PORT"):
+            await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
         await asyncio.Event().wait()
         return 0
     await run_polling(app)
     return 0
+
+
+async def check_telegram(bot: Bot, settings: Settings) -> None:
+    """Ask the Bot API who we are before anything else: a wrong token or a blocked network is
+    told at start-up, in one line, instead of as retries in the log."""
+    base = str(settings.telegram_api_base) if settings.telegram_api_base else None
+    async with telegram_errors(base):
+        await bot.get_me()
 
 
 async def demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -46,11 +65,12 @@ async def db_current(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import create_engine
     from storage.migrate import current_revision, head_revision
 
-    engine = create_engine(settings.database_url)
-    try:
-        current = await current_revision(engine)
-    finally:
-        await engine.dispose()
+    async with database_errors(settings.database_url):
+        engine = create_engine(settings.database_url)
+        try:
+            current = await current_revision(engine)
+        finally:
+            await engine.dispose()
     print(
         _("Schema revision: {current} (newest: {head})").format(
             current=current or "-", head=head_revision() or "-"
