@@ -14,6 +14,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.utils.backoff import BackoffConfig
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -23,6 +24,7 @@ from bot.config import Settings
 from bot.handlers import build_routers
 from bot.handlers.commands import set_default_commands
 from bot.middlewares.leave_wizard import LeaveWizardMiddleware
+from bot.middlewares.outage import DatabaseOutage
 from bot.middlewares.requests import (
     BlockedUserMiddleware,
     KeepResponseTypes,
@@ -39,6 +41,9 @@ from storage.updates import prune_processed
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
+#: Telegram unreachable: try again after 1, 2, 4, 8, then every 15 s (with 10% jitter), so a
+#: night without network is a few hundred log lines, and a return is noticed within 15 s.
+POLLING_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=15.0, factor=2.0, jitter=0.1)
 
 
 @dataclass
@@ -87,7 +92,11 @@ def create_dispatcher(
     in_hand: UpdatesInHand | None = None,
 ) -> Dispatcher:
     dispatcher = Dispatcher(storage=storage or MemoryStorage())
-    dispatcher.update.outer_middleware(UpdateContextMiddleware(session_factory, settings, in_hand))
+    outage = DatabaseOutage(session_factory.kw["bind"])
+    dispatcher.update.outer_middleware(
+        UpdateContextMiddleware(session_factory, settings, in_hand, outage)
+    )
+    dispatcher.shutdown.register(outage.stop)
     dispatcher.message.middleware(LeaveWizardMiddleware())
     dispatcher.include_routers(*build_routers())
     dispatcher.startup.register(set_default_commands)
@@ -183,6 +192,7 @@ async def run_polling(
     try:
         await app.dispatcher.start_polling(
             app.bot,
+            backoff_config=POLLING_BACKOFF,
             handle_signals=handle_signals,
             handle_as_tasks=handle_as_tasks,
             allowed_updates=app.dispatcher.resolve_used_update_types(),

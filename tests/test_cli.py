@@ -26,9 +26,10 @@ from sqlalchemy import Select, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from bot.cli import build_parser, quiet_per_update_lines
+from bot.cli import build_parser
 from bot.config import Settings
 from bot.i18n import format_date, gettext_in
+from bot.logs import quiet_per_update_lines
 from bot.plans.loader import load_plan_file, preset_paths
 from bot.plans.schema import Plan
 from bot.plans.summary import UNIT_KIND_LABELS

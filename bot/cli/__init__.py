@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from bot.cli.failures import Failure, reason
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, _, set_locale
+from bot.logs import one_line_per_retry, quiet_per_update_lines
 
 __all__ = ["build_parser", "main", "quiet_per_update_lines"]
 
@@ -53,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)  # operators read the refusals
     quiet_per_update_lines()
+    one_line_per_retry()
     func: Command = args.func
     # A person's mistake is one line; the traceback is for whoever asks for it.
     debug = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
@@ -79,16 +81,6 @@ def _tell(exc: BaseException, line: str, debug: bool) -> None:
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
     print(line, file=sys.stderr)
-
-
-def quiet_per_update_lines() -> None:
-    """aiogram logs a line for every update it handles; below DEBUG, keep only its failures.
-
-    At the benchmark's load that is 20 lines a second saying nothing a person needs, written
-    on the event loop: a fortieth of a step's CPU. aiogram.event still logs failed updates.
-    """
-    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
-        logging.getLogger("aiogram.event").setLevel(logging.WARNING)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ Polling waits for the updates it received to pass step 4 before asking for more 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.dialogs.screen import Screen
 from bot.handlers.ui import Ui
-from bot.i18n import _, set_locale
+from bot.i18n import N_, _, set_locale
+from bot.middlewares.outage import DatabaseOutage, is_database_outage, short_reason
 from bot.middlewares.requests import UpdatesInHand
 from bot.middlewares.update_identity import update_key
 from bot.workflow.users import Contact, identify
@@ -34,6 +36,11 @@ from storage.updates import UpdateKey, claim_update
 
 log = logging.getLogger(__name__)
 
+KEPT_FOR_LATER = N_(
+    "Sorry, the bot cannot reach its database just now. Your message is kept and will be "
+    "handled as soon as it is back; there is no need to send it again."
+)
+
 
 class UpdateContextMiddleware(BaseMiddleware):
     def __init__(
@@ -41,8 +48,10 @@ class UpdateContextMiddleware(BaseMiddleware):
         session_factory: async_sessionmaker[AsyncSession],
         settings: Settings,
         in_hand: UpdatesInHand | None = None,
+        outage: DatabaseOutage | None = None,
     ) -> None:
         self.session_factory = session_factory
+        self.outage = outage
         self.settings = settings
         self.engine = session_factory.kw["bind"]
         self.snapshots = create_snapshot_factory(self.engine)
@@ -56,6 +65,7 @@ class UpdateContextMiddleware(BaseMiddleware):
     ) -> Any:
         assert isinstance(event, Update)
         result = None
+        held = False
         try:
             set_locale(self.settings.default_locale)
             ui = _make_ui(event, data)
@@ -75,29 +85,36 @@ class UpdateContextMiddleware(BaseMiddleware):
                     )
                     result = await handler(event, data)
                     await session.commit()
-                except Exception:
+                except Exception as exc:
                     # Whatever failed (the database included), the person gets an answer,
                     # never silence, and nothing half-done is kept.
-                    log.exception("update %s failed", event.update_id)
-                    await session.rollback()
+                    with contextlib.suppress(Exception):  # a lost connection cannot roll back
+                        await session.rollback()
                     ui.discard()
-                    ui.show(
-                        Screen(
-                            _(
-                                "Sorry, something went wrong on our side. Everything you had "
-                                "entered before is saved. Please try again."
-                            ),
-                            edit=False,
+                    kept = self._hold(event, data, exc)
+                    held = kept is not False
+                    if kept:
+                        ui.show(Screen(_(KEPT_FOR_LATER), edit=False))
+                    elif not held:
+                        log.exception("update %s failed", event.update_id)
+                        ui.show(
+                            Screen(
+                                _(
+                                    "Sorry, something went wrong on our side. Everything you "
+                                    "had entered before is saved. Please try again."
+                                ),
+                                edit=False,
+                            )
                         )
-                    )
-                    await self._mark_handled(session, key)
+                        await self._mark_handled(session, key)
         finally:
             if self.in_hand is not None:
                 # Soon rather than now: the screen below is then, as a rule, handed to the
                 # socket before the next getUpdates is built.
                 asyncio.get_running_loop().call_soon(self.in_hand.settled, event.update_id)
         await ui.flush()
-        await remember_choices(data, ui)
+        if not held:  # a held update comes again, and must find the choices it was typed to
+            await remember_choices(data, ui)
         return result
 
     async def _identify(self, session: AsyncSession, data: dict[str, Any]) -> None:
@@ -112,6 +129,21 @@ class UpdateContextMiddleware(BaseMiddleware):
         )
         set_locale(actor.locale)
         data.update(db_user=user, actor=actor)
+
+    def _hold(self, event: Update, data: dict[str, Any], exc: Exception) -> bool | None:
+        """Keep an update that met a database outage (see bot.middlewares.outage)."""
+        dispatcher = data.get("dispatcher")
+        if self.outage is None or dispatcher is None or not is_database_outage(exc):
+            return False
+        kept = self.outage.hold(event, data["bot"], dispatcher)
+        if kept is not False:
+            log.warning(
+                "update %s kept for later: the database is unreachable (%s)",
+                event.update_id,
+                short_reason(exc),
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
+        return kept
 
     @staticmethod
     async def _mark_handled(session: AsyncSession, key: UpdateKey) -> None:

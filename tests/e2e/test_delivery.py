@@ -107,7 +107,7 @@ async def test_webhook_runner_serves_the_same_bot(database_url: str, tmp_path: P
     await asyncio.sleep(0)
 
 
-async def test_a_database_failure_before_the_handler_still_gets_an_answer(
+async def test_a_database_failure_before_the_handler_is_kept_and_answered_without_resending(
     bot_app: App, client: SandboxClient, monkeypatch: object
 ) -> None:
     from sqlalchemy.exc import OperationalError
@@ -115,7 +115,7 @@ async def test_a_database_failure_before_the_handler_still_gets_an_answer(
     import bot.middlewares.update_context as context
 
     real = context.claim_update
-    failures = {"left": 1}
+    failures = {"left": 2}  # the first try, and the first try again, meet a locked database
 
     async def flaky(session, key):  # type: ignore[no-untyped-def]
         if failures["left"]:
@@ -126,6 +126,39 @@ async def test_a_database_failure_before_the_handler_still_gets_an_answer(
     monkeypatch.setattr(context, "claim_update", flaky)  # type: ignore[attr-defined]
     user = await client.user(4003, "Khách", language_code="vi")
     failed = await user.send("/help")
-    assert "hệ thống vừa gặp sự cố" in failed.text
+    assert "không kết nối được cơ sở dữ liệu" in failed.text
+    assert "không cần gửi lại" in failed.text
+    answered = await user.wait_for("lời mời", timeout=10)  # the same /help, handled once back
+    assert answered["text"].count("lời mời") >= 1
+    assert failures["left"] == 0
+    helps = [m for m in await user.messages() if "lời mời" in (m.get("text") or "")]
+    assert len(helps) == 1  # kept once, answered once, no apology repeated
+    apologies = [m for m in await user.messages() if "không cần gửi lại" in (m.get("text") or "")]
+    assert len(apologies) == 1
+    again = await user.send("/help")
+    assert "lời mời" in again.text
+
+
+async def test_an_update_that_keeps_failing_with_the_database_up_is_given_up_with_an_apology(
+    bot_app: App, client: SandboxClient, monkeypatch: object
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import bot.middlewares.update_context as context
+
+    real = context.claim_update
+    calls = {"n": 0}
+
+    async def broken(session, key):  # type: ignore[no-untyped-def]
+        if key.fingerprint.startswith("message:4004:1:"):
+            calls["n"] += 1
+            raise OperationalError("SELECT", {}, Exception("no such column: x"))
+        return await real(session, key)
+
+    monkeypatch.setattr(context, "claim_update", broken)  # type: ignore[attr-defined]
+    user = await client.user(4004, "Khách", language_code="vi")
+    await user.send("/help")
+    sorry = await user.wait_for("hệ thống vừa gặp sự cố", timeout=10)
+    assert sorry and calls["n"] == 4  # tried three times, given up, then marked as handled
     again = await user.send("/help")
     assert "lời mời" in again.text
