@@ -7,6 +7,7 @@ an update was acknowledged, everything the bot does for it is visible in the cha
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -38,6 +39,13 @@ def settings(database_url: str, sandbox: Sandbox, tmp_path: Path) -> Settings:
         bot_token=SecretStr(DEFAULT_TOKEN),
         evidence_dir=tmp_path / "evidence",
     )
+
+
+def free_port() -> int:
+    """A loopback port free just now: for a server that must come back at the same address."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 async def start_bot(settings: Settings) -> tuple[App, asyncio.Task[None]]:

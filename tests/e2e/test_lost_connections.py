@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import socket
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -28,17 +27,11 @@ from sandbox.server import DEFAULT_TOKEN, run_sandbox
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from tests.e2e import postgres_server
-from tests.e2e.conftest import start_bot, stop_bot
+from tests.e2e.conftest import free_port, start_bot, stop_bot
 
 KEPT = "không cần gửi lại"
 DATABASE_RETRY = r"^database unreachable \(.+\); 1 updates held; retry \d+ in \d+ s$"
 HELP = "lời mời"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _wait_for_log(caplog: pytest.LogCaptureFixture, pattern: str, count: int) -> None:
@@ -54,7 +47,7 @@ async def test_telegram_away_one_line_per_try_then_answers_again_by_itself(
 ) -> None:
     one_line_per_retry()
     caplog.set_level(logging.INFO)
-    port = _free_port()
+    port = free_port()
     async with run_sandbox(DEFAULT_TOKEN, port=port, flood=FloodLimits.off()) as sandbox:
         base = sandbox.base_url
         app, task = await start_bot(

@@ -8,7 +8,6 @@ redelivered update still has one effect.
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 from pydantic import AnyHttpUrl
@@ -20,13 +19,7 @@ from sandbox.client import SandboxClient
 from sandbox.flood import FloodLimits
 from sandbox.server import DEFAULT_TOKEN, Sandbox, run_sandbox
 from storage.models import ProcessedUpdate
-from tests.e2e.conftest import start_bot, stop_bot
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.e2e.conftest import free_port, start_bot, stop_bot
 
 
 async def _talk(sandbox: Sandbox, settings: Settings, texts: list[str]) -> list[str]:
@@ -45,7 +38,7 @@ async def _talk(sandbox: Sandbox, settings: Settings, texts: list[str]) -> list[
 async def test_demo_data_kept_emulator_and_bot_restarted_next_message_answered(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    port = _free_port()  # the same address both times, as `make demo` has
+    port = free_port()  # the same address both times, as `make demo` has
     for run in range(2):
         async with run_sandbox(DEFAULT_TOKEN, port=port, flood=FloodLimits.off()) as sandbox:
             replies = await _talk(sandbox, settings, ["/start", "/help"])
