@@ -1,0 +1,201 @@
+"""The reviewer's card of a nomination, and the notices that carry it to reviewers.
+
+Split from bot.dialogs.review (the decisions, the queue, consultations), which shows cards too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dialogs.nomination.cards import SEX_LABELS, quota_text, subject_label
+from bot.dialogs.screen import Choice, Screen, rows_of
+from bot.i18n import N_, _, get_locale, resolve_locale, use_locale
+from bot.workflow import review
+from bot.workflow.criteria import Verdict
+from bot.workflow.lifecycle import IN_REVIEW, REJECTED, RETURNED
+from bot.workflow.nominations import evaluate, evidence_counts, plan_of
+from storage.models import Consultation, Nomination, Unit, User
+
+STATE_LABELS = {
+    "draft": N_("draft"),
+    "submitted": N_("waiting for review"),
+    "under_review": N_("forwarded, under review"),
+    "approved": N_("approved"),
+    "returned": N_("returned for changes"),
+    "rejected": N_("rejected"),
+    "withdrawn": N_("withdrawn"),
+}
+ACTION_LABELS = {
+    "nomination.create": N_("created the draft"),
+    "nomination.consent": N_("confirmed the nominee's consent"),
+    "nomination.submit": N_("submitted"),
+    "nomination.withdraw": N_("withdrew it"),
+    "review.endorse": N_("endorsed and forwarded"),
+    "review.approve": N_("approved"),
+    "review.return": N_("returned it"),
+    "review.reject": N_("rejected it"),
+    "review.refused": N_("tried an action not allowed"),
+    "consultation.request": N_("asked for an opinion"),
+    "consultation.answer": N_("gave an opinion"),
+}
+OPINION_LABELS = {"agree": N_("agrees"), "disagree": N_("disagrees"), "note": N_("opinion")}
+LEVEL_LABELS = {"commune": N_("commune"), "district": N_("district"), "province": N_("province")}
+
+
+def locale_of(user: User) -> str:
+    return resolve_locale(user.locale, user.language_code)
+
+
+# --- cards ----------------------------------------------------------------------------------
+
+
+async def card(
+    session: AsyncSession, nomination: Nomination, today: date, *, actions: bool
+) -> Screen:
+    """A nomination as a reviewer sees it, in the current locale."""
+    plan = plan_of(nomination)
+    locale = get_locale()
+    nominee = nomination.nominee
+    home = await session.get(Unit, nomination.unit_id)
+    stop = await review.current_stop(session, nomination)
+    lines = [
+        _("Nomination no. {id} — {state}").format(
+            id=nomination.id, state=_(STATE_LABELS[nomination.state])
+        ),
+        _("Plan: {title} ({document})").format(
+            title=plan.title_for(locale), document=plan.plan.document
+        ),
+    ]
+    if nomination.category_id and nomination.subject_kind:
+        lines.append(
+            _("{kind} · {field}").format(
+                kind=subject_label(nomination.subject_kind),
+                field=plan.category(nomination.category_id).title_for(locale),
+            )
+        )
+    details = [str(nominee.get("name", ""))]
+    if nominee.get("sex"):
+        details.append(_(SEX_LABELS.get(nominee["sex"], "")))
+    for key in ("birth_year", "ethnicity", "position", "head", "members", "home_name", "address"):
+        if nominee.get(key):
+            details.append(str(nominee[key]))
+    lines.append(" · ".join(details))
+    lines.append(_("Proposed by {unit}").format(unit=home.name if home else "?"))
+    if nomination.achievements:
+        lines.append(_("Achievements: {text}").format(text=nomination.achievements[:500]))
+    found = await evaluate(session, nomination, today)
+    met = sum(1 for f in found if f.verdict is Verdict.MET)
+    lines.append(_("Criteria met: {met}/{total}").format(met=met, total=len(found)))
+    for finding in found:
+        if finding.verdict is not Verdict.MET:
+            lines.append(
+                f"  ⚠️ {finding.criterion.text_for(locale)[:100]} ({finding.criterion.cite})"
+            )
+    files = sum((await evidence_counts(session, nomination.id)).values())
+    lines.append(_("Evidence: {count} file(s)").format(count=files))
+    quota = await quota_text(session, nomination, plan, today)
+    if quota:
+        lines.append(quota)
+    if stop is not None:
+        lines.append(
+            _("Waiting at: {level} — {unit}").format(
+                level=_(LEVEL_LABELS.get(stop.level, stop.level)), unit=stop.unit.name
+            )
+        )
+    needed = review.needs_consultation(nomination, plan)
+    consultations = await review.consultations_of(session, nomination)
+    if needed:
+        lines.append(
+            _("Opinions needed from: {bodies}").format(
+                bodies=", ".join(_(_kind_label(kind)) for kind in needed)
+            )
+        )
+    for consultation in consultations:
+        lines.append("  " + consultation_line(consultation))
+    if nomination.decision_reason and nomination.state in (RETURNED, REJECTED):
+        lines.append(_("Reason: {reason}").format(reason=nomination.decision_reason))
+    text = "\n".join(lines)
+    if not actions:
+        return Screen(text, edit=False)
+    chain = await review.stops(session, nomination, plan)
+    is_last = stop is not None and stop == chain[-1]
+    base = f"rv:{nomination.id}:{nomination.version}"
+    choices = [
+        Choice(
+            _("Approve") if is_last else _("Endorse and forward"),
+            f"{base}:a",
+            aliases=("duyet", "dong y", "approve", "endorse"),
+        ),
+        Choice(_("Return for changes"), f"{base}:r", aliases=("tra lai", "return")),
+        Choice(_("Reject"), f"{base}:x", aliases=("tu choi", "reject")),
+        Choice(_("Evidence"), f"{base}:e", aliases=("minh chung", "evidence")),
+        Choice(_("History"), f"{base}:h", aliases=("lich su", "history")),
+    ]
+    if needed and {c.kind for c in consultations} < set(needed):
+        choices.append(
+            Choice(_("Ask for opinions"), f"{base}:c", aliases=("hoi y kien", "consult"))
+        )
+    return Screen(text, rows_of(choices, per_row=2), edit=False)
+
+
+def _kind_label(kind: str) -> str:
+    from bot.plans.summary import UNIT_KIND_LABELS
+
+    return UNIT_KIND_LABELS.get(kind, kind)
+
+
+def consultation_line(consultation: Consultation) -> str:
+    body = consultation.unit.name if consultation.unit else _(_kind_label(consultation.kind))
+    if consultation.status == "unavailable":
+        return _("{body}: nobody registered to answer").format(body=body)
+    if consultation.status == "pending":
+        return _("{body}: asked, no answer yet").format(body=body)
+    opinion = _(OPINION_LABELS.get(consultation.opinion or "", consultation.opinion or ""))
+    note = f" — {consultation.note}" if consultation.note else ""
+    return f"{body}: {opinion}{note}"
+
+
+@dataclass(frozen=True)
+class ReviewCards:
+    """The card, with a first line, for each reviewer in their own language.
+
+    A card reads the nomination's criteria, files, quota, chain and consultations: two thirds
+    of a submission's work. Written inside the submission's transaction, it held SQLite's one
+    write lock as long, and every update behind it waited; as a notice it is written after the
+    commit, from what was committed.
+    """
+
+    nomination_id: int
+    recipients: tuple[tuple[int, str], ...]  # (telegram id, locale)
+    lead: str  # a message id (N_), said first in each reader's language
+    today: date
+
+    @classmethod
+    def to(cls, users: list[User], nomination: Nomination, today: date, lead: str) -> ReviewCards:
+        recipients = tuple(
+            (user.telegram_id, locale_of(user)) for user in users if user.blocked_at is None
+        )
+        return cls(nomination.id, recipients, lead, today)
+
+    async def render(self, session: AsyncSession) -> list[tuple[int, Screen]]:
+        if not self.recipients:
+            return []
+        nomination = await session.get(Nomination, self.nomination_id)
+        if nomination is None or nomination.state not in IN_REVIEW:
+            return []  # withdrawn or decided in the meantime: nothing waits for them
+        out: list[tuple[int, Screen]] = []
+        by_locale: dict[str, Screen] = {}  # the card says the same to everyone reading a language
+        for chat_id, locale in self.recipients:
+            if locale not in by_locale:
+                with use_locale(locale):
+                    screen = await card(session, nomination, self.today, actions=True)
+                    text = f"{_(self.lead)}\n\n{screen.text}"
+                    by_locale[locale] = Screen(text, screen.rows, edit=False)
+            out.append((chat_id, by_locale[locale]))
+        return out
+
+
+NEW_FOR_REVIEW = N_("📥 A nomination is waiting for your review.")
