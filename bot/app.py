@@ -8,6 +8,7 @@ import gc
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import orjson
 from aiogram import Bot, Dispatcher
@@ -33,6 +34,7 @@ from bot.middlewares.requests import (
     UpdatesInHand,
 )
 from bot.middlewares.update_context import UpdateContextMiddleware
+from bot.outbox.sender import OutboxSender
 from bot.workflow.plans import latest_versions, parsed
 from storage.checkpoints import WalCheckpointer
 from storage.db import create_engine, create_session_factory, write_lock
@@ -181,6 +183,15 @@ def create_app(settings: Settings, storage: BaseStorage | None = None) -> App:
     in_hand = UpdatesInHand() if engine.dialect.name == "sqlite" else None
     bot = create_bot(settings, session_factory, in_hand)
     dispatcher = create_dispatcher(settings, session_factory, storage, in_hand)
+    sender = OutboxSender(
+        bot,
+        session_factory,
+        rate=settings.send_rate,
+        lease=timedelta(seconds=settings.outbox_lease),
+    )
+    dispatcher["outbox"] = sender  # handed to every update (see UpdateContextMiddleware)
+    dispatcher.startup.register(sender.start)
+    dispatcher.shutdown.register(sender.stop)
     return App(settings, engine, session_factory, bot, dispatcher)
 
 

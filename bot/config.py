@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     invitation_days: int = Field(default=14, ge=1, le=365)
     log_level: str = "INFO"
+    #: Messages a second the outbox may send in all: under Telegram's ~30, leaving room for
+    #: the replies to people who are typing.
+    send_rate: float = Field(default=25.0, gt=0, le=30)
+    #: Seconds after which rows claimed by a sender that stopped answering (it died) are taken
+    #: over by another (PostgreSQL; on SQLite the one sender takes them back at start-up).
+    outbox_lease: float = Field(default=60.0, ge=1, le=3600)
 
     @field_validator("bot_token")
     @classmethod

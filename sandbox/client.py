@@ -162,6 +162,15 @@ class SandboxClient:
     async def info(self) -> dict[str, Any]:
         return (await self._call("GET", "/driver/info"))[1]
 
+    async def flood_refusals(self) -> int:
+        """How many 429s the emulator has answered since it started (or was reset)."""
+        return int((await self._call("GET", "/driver/flood"))[1]["refused"])
+
+    async def inject_flood(self, retry_after: int, count: int = 1) -> None:
+        """Answer the bot's next ``count`` sends with 429 and ``retry_after``."""
+        await self._call("POST", "/driver/flood/inject",
+                         json={"retry_after": retry_after, "count": count})
+
     async def requests(self, method: str | None = None) -> list[dict[str, Any]]:
         """The bot's API calls (optionally of one method), oldest first."""
         return (await self._call("GET", "/driver/requests", params={"method": method}))[1][

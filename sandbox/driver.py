@@ -119,6 +119,8 @@ class Driver:
             web.get("/driver/commands/all", self.all_commands),
             web.get("/driver/files/{file_id}", self.file),
             web.post("/driver/reset", self.reset),
+            web.get("/driver/flood", self.flood),
+            web.post("/driver/flood/inject", self.inject_flood),
         ]
 
     # -- helpers ------------------------------------------------------------------------------
@@ -187,6 +189,20 @@ class Driver:
 
     # -- users --------------------------------------------------------------------------------
 
+    async def flood(self, request: web.Request) -> web.Response:
+        """The 429s answered so far: in all, and per chat."""
+        flood = self.state.flood
+        return _json({"refused": flood.refused,
+                      "by_chat": {str(k): v for k, v in flood.refused_by_chat.items()}})
+
+    async def inject_flood(self, request: web.Request) -> web.Response:
+        """Answer the next ``count`` sends with 429 and ``retry_after``, whatever the limits."""
+        body = await _body(request)
+        retry_after = _int(body.get("retry_after", 1), "retry_after")
+        count = _int(body.get("count", 1), "count")
+        self.state.flood.inject(retry_after, count)
+        return _json({"injected": count, "retry_after": retry_after})
+
     async def info(self, request: web.Request) -> web.Response:
         limits = self.state.flood.limits
         return _json({
@@ -195,7 +211,8 @@ class Driver:
             "base_url": f"{request.scheme}://{request.host}",
             "flood": {"enabled": limits.enabled, "global_rate": limits.global_rate,
                       "global_burst": limits.global_burst, "chat_rate": limits.chat_rate,
-                      "chat_burst": limits.chat_burst},
+                      "chat_burst": limits.chat_burst,
+                      "refused": self.state.flood.refused},
             "webhook": self.state.webhook.url if self.state.webhook else None,
             "pending_updates": len(self.state.pending),
             "last_seq": self.state.last_seq,

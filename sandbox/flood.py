@@ -66,9 +66,19 @@ class FloodControl:
         self._clock = clock
         self._global = TokenBucket(limits.global_rate, limits.global_burst, clock)
         self._chats: dict[int, TokenBucket] = {}
+        #: 429s answered, in all and per chat: tests and benchmarks count them.
+        self.refused = 0
+        self.refused_by_chat: dict[int, int] = {}
+        #: 429s to answer next whatever the buckets say (their retry_after), set by a test.
+        self.injected: list[int] = []
+
+    def inject(self, retry_after: int, count: int = 1) -> None:
+        self.injected += [retry_after] * count
 
     def check(self, chat_id: int) -> int | None:
         """Consume a token for ``chat_id``; return ``retry_after`` seconds if refused."""
+        if self.injected:
+            return self._refuse(chat_id, self.injected.pop(0))
         if not self.limits.enabled:
             return None
         chat = self._chats.get(chat_id)
@@ -77,11 +87,19 @@ class FloodControl:
                 self.limits.chat_rate, self.limits.chat_burst, self._clock)
         wait = max(chat.wait_time(), self._global.wait_time())
         if wait > 0:
-            return max(1, math.ceil(wait)) if math.isfinite(wait) else 3600
+            return self._refuse(chat_id, max(1, math.ceil(wait)) if math.isfinite(wait) else 3600)
         chat.take()
         self._global.take()
         return None
 
+    def _refuse(self, chat_id: int, retry_after: int) -> int:
+        self.refused += 1
+        self.refused_by_chat[chat_id] = self.refused_by_chat.get(chat_id, 0) + 1
+        return retry_after
+
     def reset(self) -> None:
         self._global = TokenBucket(self.limits.global_rate, self.limits.global_burst, self._clock)
         self._chats.clear()
+        self.refused = 0
+        self.refused_by_chat.clear()
+        self.injected.clear()

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs.nomination.cards import SEX_LABELS, quota_text, subject_label
 from bot.dialogs.screen import Choice, Screen, rows_of
 from bot.i18n import N_, _, get_locale, resolve_locale, use_locale
+from bot.outbox.queue import Outgoing
 from bot.workflow import review
 from bot.workflow.criteria import Verdict
 from bot.workflow.lifecycle import IN_REVIEW, REJECTED, RETURNED
@@ -158,44 +160,54 @@ def consultation_line(consultation: Consultation) -> str:
     return f"{body}: {opinion}{note}"
 
 
+#: An outbox row's kind: a reviewer's card, drawn when it is sent (see render_review_card).
+REVIEW_CARD = "review_card"
+
+
 @dataclass(frozen=True)
 class ReviewCards:
     """The card, with a first line, for each reviewer in their own language.
 
     A card reads the nomination's criteria, files, quota, chain and consultations: two thirds
-    of a submission's work. Written inside the submission's transaction, it held SQLite's one
-    write lock as long, and every update behind it waited; as a notice it is written after the
-    commit, from what was committed.
+    of a submission's work. Drawn inside the submission's transaction, it held SQLite's one
+    write lock as long, and every update behind it waited. So the transaction writes only an
+    outbox row per reviewer (a few bytes, and durable: a crash after the commit loses no
+    card); the card is drawn when the row is sent, from what is committed then.
     """
 
     nomination_id: int
-    recipients: tuple[tuple[int, str], ...]  # (telegram id, locale)
+    recipients: tuple[int, ...]  # users' ids
     lead: str  # a message id (N_), said first in each reader's language
     today: date
 
     @classmethod
     def to(cls, users: list[User], nomination: Nomination, today: date, lead: str) -> ReviewCards:
-        recipients = tuple(
-            (user.telegram_id, locale_of(user)) for user in users if user.blocked_at is None
-        )
+        recipients = tuple(user.id for user in users if user.blocked_at is None)
         return cls(nomination.id, recipients, lead, today)
 
-    async def render(self, session: AsyncSession) -> list[tuple[int, Screen]]:
-        if not self.recipients:
-            return []
-        nomination = await session.get(Nomination, self.nomination_id)
-        if nomination is None or nomination.state not in IN_REVIEW:
-            return []  # withdrawn or decided in the meantime: nothing waits for them
-        out: list[tuple[int, Screen]] = []
-        by_locale: dict[str, Screen] = {}  # the card says the same to everyone reading a language
-        for chat_id, locale in self.recipients:
-            if locale not in by_locale:
-                with use_locale(locale):
-                    screen = await card(session, nomination, self.today, actions=True)
-                    text = f"{_(self.lead)}\n\n{screen.text}"
-                    by_locale[locale] = Screen(text, screen.rows, edit=False)
-            out.append((chat_id, by_locale[locale]))
-        return out
+    def messages(self) -> list[Outgoing]:
+        payload = {
+            "nomination": self.nomination_id,
+            "lead": self.lead,
+            "today": self.today.isoformat(),
+        }
+        return [
+            Outgoing(user_id, REVIEW_CARD, payload, cause="notice:review")
+            for user_id in self.recipients
+        ]
+
+
+async def render_review_card(
+    session: AsyncSession, payload: dict[str, Any], locale: str
+) -> Screen | None:
+    """The card as it stands now, or None if the nomination is no longer waiting for anyone."""
+    nomination = await session.get(Nomination, int(payload["nomination"]))
+    if nomination is None or nomination.state not in IN_REVIEW:
+        return None
+    with use_locale(locale):
+        today = date.fromisoformat(str(payload["today"]))
+        screen = await card(session, nomination, today, actions=True)
+        return Screen(f"{_(str(payload['lead']))}\n\n{screen.text}", screen.rows, edit=False)
 
 
 NEW_FOR_REVIEW = N_("📥 A nomination is waiting for your review.")

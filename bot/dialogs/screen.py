@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.workflow.text import fold
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from bot.outbox.queue import Outgoing
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 
@@ -34,14 +34,13 @@ class Choice:
 
 
 class Notice(Protocol):
-    """Messages to other people, written once the update has committed.
+    """Messages to other people, kept in the outbox with the update that causes them.
 
-    Whoever carries the dialog renders them after the person's own answer, in a session that
-    only reads (storage.db.create_snapshot_factory), outside the write lock: they show the
-    latest commit, which is this update's unless another came in between.
+    Whoever carries the dialog writes ``messages()`` into the outbox before the update
+    commits, and sends them after; what is drawn for each reader is drawn then (bot.outbox).
     """
 
-    async def render(self, session: AsyncSession) -> list[tuple[int, Screen]]: ...
+    def messages(self) -> list[Outgoing]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +102,32 @@ def match_typed(text: str, screen: Screen) -> Choice | None:
         if any(_plain(name) == answer for name in (choice.label, *choice.aliases)):
             return choice
     return None
+
+
+def screen_to_payload(screen: Screen) -> dict[str, object]:
+    """A screen as JSON, to be kept in the outbox until it is sent."""
+    return {
+        "text": screen.text,
+        "rows": [
+            [[c.label, c.action, list(c.aliases), c.numbered] for c in row] for row in screen.rows
+        ],
+        "files": [list(f) for f in screen.files],
+    }
+
+
+def screen_from_payload(payload: dict[str, object]) -> Screen:
+    rows = payload.get("rows") or []
+    files = payload.get("files") or []
+    assert isinstance(rows, list) and isinstance(files, list)
+    return Screen(
+        str(payload.get("text", "")),
+        tuple(
+            tuple(
+                Choice(label, action, tuple(aliases), numbered)
+                for label, action, aliases, numbered in row
+            )
+            for row in rows
+        ),
+        edit=False,
+        files=tuple((str(kind), str(file_id)) for kind, file_id in files),
+    )

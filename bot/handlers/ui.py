@@ -15,9 +15,11 @@ from typing import Any, ClassVar, Protocol
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.methods import EditMessageText, SendMessage
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogs.screen import Notice, Screen, number_labels
+from bot.dialogs.screen import Notice, Screen, number_labels, screen_to_payload
+from bot.outbox.queue import Outgoing, enqueue, recipients_by_telegram_id
+from bot.outbox.render import SCREEN
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +114,7 @@ class Ui:
     _toast: tuple[str, bool] | None = None
     _after: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     remove_keyboard: bool = False
-    #: Where notices are rendered (storage.db.create_snapshot_factory); without it, none are.
-    snapshots: async_sessionmaker[AsyncSession] | None = None
+    _outgoing: list[tuple[int, Screen]] = field(default_factory=list)
     _notices: list[Notice] = field(default_factory=list)
 
     def show(self, screen: Screen) -> None:
@@ -128,8 +129,8 @@ class Ui:
         return own[-1] if own else None
 
     def send_to(self, chat_id: int, screen: Screen) -> None:
-        """Tell someone else (a reviewer, the proposer)."""
-        self._screens.append((chat_id, screen, False))
+        """Tell someone else (a reviewer, the proposer), through the outbox."""
+        self._outgoing.append((chat_id, screen))
 
     def toast(self, text: str, alert: bool = False) -> None:
         self._toast = (text, alert)
@@ -148,8 +149,29 @@ class Ui:
         """Work that must not hold the transaction open, such as downloading evidence."""
         self._after.append(job)
 
+    async def keep_for_others(self, session: AsyncSession) -> list[int]:
+        """Write what this update tells other people into the outbox, in its transaction.
+
+        Called just before the commit: the decision and the notices of it are kept together
+        or not at all. Returns the rows' ids, for sending right after the commit.
+        """
+        messages: list[Outgoing] = []
+        if self._outgoing:
+            users = await recipients_by_telegram_id(session, [c for c, _s in self._outgoing])
+            messages += [
+                Outgoing(users[chat_id], SCREEN, screen_to_payload(screen), cause="notice")
+                for chat_id, screen in self._outgoing
+                if chat_id in users
+            ]
+        for notice in self._notices:
+            messages += notice.messages()
+        self._outgoing.clear()
+        self._notices.clear()
+        return await enqueue(session, messages)
+
     def discard(self) -> None:
         self._screens.clear()
+        self._outgoing.clear()
         self._notices.clear()
         self._after.clear()
         self._toast = None  # a failed "Approved." must not still pop up on the button
@@ -167,8 +189,6 @@ class Ui:
         finally:
             if answering is not None:
                 await answering
-        if self._notices:
-            await self._send_screens(await self._render_notices())
         for job in self._after:
             try:
                 await job()
@@ -185,25 +205,6 @@ class Ui:
             log.info("callback answer refused: %s", exc)
         except TelegramAPIError as exc:
             log.warning("callback answer not sent: %s", exc)
-
-    async def _render_notices(self) -> list[tuple[int, Screen, bool]]:
-        """After the person's own answer: what the update tells others, read from the commit."""
-        if self.snapshots is None:
-            log.error(
-                "%s notice(s) dropped: no snapshot sessions to render them", len(self._notices)
-            )
-            return []
-        rendered: list[tuple[int, Screen, bool]] = []
-        try:
-            async with self.snapshots() as session:
-                for notice in self._notices:
-                    rendered += [
-                        (chat, screen, False) for chat, screen in await notice.render(session)
-                    ]
-        except Exception:
-            # What was decided is committed and waits in the reviewers' queues (/review).
-            log.exception("notices not rendered")
-        return rendered
 
     async def _send_screens(self, screens: list[tuple[int, Screen, bool]]) -> None:
         edited = False
@@ -239,22 +240,29 @@ class Ui:
         return True
 
     async def _send(self, chat_id: int, screen: Screen) -> None:
-        parts = split_text(screen.text)
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            markup: Markup | None = None
-            if last:
-                if screen.request_contact:
-                    markup = contact_markup(screen)
-                elif screen.rows:
-                    markup = inline_markup(screen)
-                elif self.remove_keyboard:
-                    markup = REMOVE_KEYBOARD
-            await self.bot(SendScreen(chat_id=chat_id, text=part, reply_markup=markup))
-        for kind, file_id in screen.files:
-            if kind == "photo":
-                await self.bot.send_photo(chat_id, file_id)
-            elif kind == "voice":
-                await self.bot.send_voice(chat_id, file_id)
-            else:
-                await self.bot.send_document(chat_id, file_id)
+        await send_screen(self.bot, chat_id, screen, remove_keyboard=self.remove_keyboard)
+
+
+async def send_screen(
+    bot: Bot, chat_id: int, screen: Screen, *, remove_keyboard: bool = False
+) -> None:
+    """A screen as messages: its text in parts of at most 4096 characters, then its files."""
+    parts = split_text(screen.text)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        markup: Markup | None = None
+        if last:
+            if screen.request_contact:
+                markup = contact_markup(screen)
+            elif screen.rows:
+                markup = inline_markup(screen)
+            elif remove_keyboard:
+                markup = REMOVE_KEYBOARD
+        await bot(SendScreen(chat_id=chat_id, text=part, reply_markup=markup))
+    for kind, file_id in screen.files:
+        if kind == "photo":
+            await bot.send_photo(chat_id, file_id)
+        elif kind == "voice":
+            await bot.send_voice(chat_id, file_id)
+        else:
+            await bot.send_document(chat_id, file_id)

@@ -3,7 +3,8 @@
 1. claim the update_id (a redelivered update stops here);
 2. register the user, build the actor, set the locale;
 3. run the handler, which queues what to show on ``ui``;
-4. commit; 5. only then send.
+4. write what it tells other people into the outbox, and commit;
+5. only then send: the person's own screens, then this update's outbox rows.
 
 Polling waits for the updates it received to pass step 4 before asking for more (see
 ``bot.middlewares.requests.UpdatesInHand``).
@@ -31,7 +32,7 @@ from bot.middlewares.outage import DatabaseOutage, is_database_outage, short_rea
 from bot.middlewares.requests import UpdatesInHand
 from bot.middlewares.update_identity import update_key
 from bot.workflow.users import Contact, identify
-from storage.db import create_snapshot_factory, write_lock
+from storage.db import write_lock
 from storage.updates import UpdateKey, claim_update
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,6 @@ class UpdateContextMiddleware(BaseMiddleware):
         self.outage = outage
         self.settings = settings
         self.engine = session_factory.kw["bind"]
-        self.snapshots = create_snapshot_factory(self.engine)
         self.in_hand = in_hand
 
     async def __call__(
@@ -66,10 +66,10 @@ class UpdateContextMiddleware(BaseMiddleware):
         assert isinstance(event, Update)
         result = None
         held = False
+        for_others: list[int] = []
         try:
             set_locale(self.settings.default_locale)
             ui = _make_ui(event, data)
-            ui.snapshots = self.snapshots
             key = update_key(event, data["bot"])
             async with write_lock(self.engine), self.session_factory() as session:
                 try:
@@ -84,6 +84,7 @@ class UpdateContextMiddleware(BaseMiddleware):
                         session_factory=self.session_factory,
                     )
                     result = await handler(event, data)
+                    for_others = await ui.keep_for_others(session)
                     await session.commit()
                 except Exception as exc:
                     # Whatever failed (the database included), the person gets an answer,
@@ -113,6 +114,9 @@ class UpdateContextMiddleware(BaseMiddleware):
                 # socket before the next getUpdates is built.
                 asyncio.get_running_loop().call_soon(self.in_hand.settled, event.update_id)
         await ui.flush()
+        outbox = data.get("outbox")
+        if for_others and outbox is not None:
+            await outbox.deliver(for_others)
         if not held:  # a held update comes again, and must find the choices it was typed to
             await remember_choices(data, ui)
         return result

@@ -18,11 +18,11 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.api_session import JsonBodySession
-from bot.dialogs.screen import Choice, Screen, rows_of
+from bot.dialogs.screen import Choice, Screen, rows_of, screen_from_payload, screen_to_payload
 from bot.handlers.ui import (
     REMOVE_KEYBOARD,
     EditScreen,
@@ -31,8 +31,11 @@ from bot.handlers.ui import (
     contact_markup,
     inline_markup,
 )
+from bot.outbox.queue import Outgoing
+from bot.outbox.render import SCREEN
+from bot.workflow.users import Contact, get_or_register
 from sandbox.server import DEFAULT_TOKEN
-from storage.db import create_snapshot_factory
+from storage.models import OutboxMessage
 
 
 class RecordingBot:
@@ -84,7 +87,6 @@ async def test_a_failed_answer_stops_neither_the_screen_nor_later_work() -> None
         bot = RecordingBot(answer_error=error)
         ui = _pressed(bot)
         ui.show(Screen("Bước 3/11"))
-        ui.send_to(8, Screen("Có đề xuất mới"))
         done: list[str] = []
 
         async def job(done: list[str] = done) -> None:
@@ -92,7 +94,6 @@ async def test_a_failed_answer_stops_neither_the_screen_nor_later_work() -> None
 
         ui.after_commit(job)
         await ui.flush()  # no exception escapes
-        assert ("send", {"chat_id": 8, "text": "Có đề xuất mới"}) in bot.calls
         assert any(kind == "edit" for kind, _ in bot.calls)
         assert done == ["downloaded"]
 
@@ -198,46 +199,55 @@ class Reply:
 
 
 class Notice:
-    def __init__(self, chat_id: int, fail: bool = False) -> None:
-        self.chat_id, self.fail = chat_id, fail
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
 
-    async def render(self, session: AsyncSession) -> list[tuple[int, Screen]]:
-        if self.fail:
-            raise RuntimeError("the card could not be read")
-        committed = (await session.execute(text("SELECT 'đã lưu'"))).scalar_one()
-        return [(self.chat_id, Screen(f"Thẻ mới ({committed})", edit=False))]
+    def messages(self) -> list[Outgoing]:
+        card = screen_to_payload(Screen("Thẻ mới", edit=False))
+        return [Outgoing(self.user_id, SCREEN, card, cause="notice:test")]
 
 
-async def test_notices_are_written_after_the_persons_own_screen(engine: AsyncEngine) -> None:
-    bot = RecordingBot()
-    ui = Ui(bot, chat_id=7, snapshots=create_snapshot_factory(engine))  # type: ignore[arg-type]
-    ui.deliver(Reply(Notice(8), Notice(9)))  # type: ignore[arg-type]
-    await ui.flush()
-    assert bot.calls == [
-        ("send", {"chat_id": 7, "text": "Đã gửi"}),
-        ("send", {"chat_id": 8, "text": "Thẻ mới (đã lưu)"}),
-        ("send", {"chat_id": 9, "text": "Thẻ mới (đã lưu)"}),
-    ]
-
-
-async def test_a_notice_that_fails_is_logged_and_the_screen_still_goes(
-    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+async def test_what_an_update_tells_others_is_kept_in_its_transaction_not_sent_by_flush(
+    session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
+    async with session_factory() as session:
+        first = await get_or_register(session, Contact(8, "Lan"))
+        second = await get_or_register(session, Contact(9, "Minh"))
+        await session.commit()
     bot = RecordingBot()
-    ui = Ui(bot, chat_id=7, snapshots=create_snapshot_factory(engine))  # type: ignore[arg-type]
-    ui.deliver(Reply(Notice(8, fail=True)))  # type: ignore[arg-type]
+    ui = Ui(bot, chat_id=7)  # type: ignore[arg-type]
+    reply = Reply(Notice(second.id))
+    reply.outgoing.append((8, Screen("Đã được phê duyệt", edit=False)))
+    reply.outgoing.append((404, Screen("Không ai", edit=False)))  # nobody has that chat
+    ui.deliver(reply)  # type: ignore[arg-type]
+    async with session_factory() as session:
+        ids = await ui.keep_for_others(session)
+        await session.commit()
     await ui.flush()
-    assert bot.calls == [("send", {"chat_id": 7, "text": "Đã gửi"})]
-    assert "notices not rendered" in caplog.text
+    assert bot.calls == [("send", {"chat_id": 7, "text": "Đã gửi"})]  # only the person's own
+    async with session_factory() as session:
+        rows = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert [row.id for row in rows] == ids
+    assert [(row.recipient_id, row.state) for row in rows] == [
+        (first.id, "pending"),
+        (second.id, "pending"),
+    ]
+    assert screen_from_payload(rows[0].payload).text == "Đã được phê duyệt"
+    assert [row.cause for row in rows] == ["notice", "notice:test"]
 
-    bot = RecordingBot()
-    ui = Ui(bot, chat_id=7)  # type: ignore[arg-type]  # nowhere to render: said, not silent
-    ui.deliver(Reply(Notice(8)))  # type: ignore[arg-type]
-    ui.discard()
-    ui.deliver(Reply(Notice(9)))  # type: ignore[arg-type]
-    await ui.flush()
-    assert bot.calls == [("send", {"chat_id": 7, "text": "Đã gửi"})]
-    assert "1 notice(s) dropped" in caplog.text
+
+async def test_a_discarded_answer_keeps_nothing_for_others(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        person = await get_or_register(session, Contact(8, "Lan"))
+        await session.commit()
+    ui = Ui(RecordingBot(), chat_id=7)  # type: ignore[arg-type]
+    ui.deliver(Reply(Notice(person.id)))  # type: ignore[arg-type]
+    ui.discard()  # the decision failed and was rolled back
+    async with session_factory() as session:
+        assert await ui.keep_for_others(session) == []
+        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
 async def test_a_discarded_answer_takes_its_toast_with_it() -> None:

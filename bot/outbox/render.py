@@ -1,0 +1,27 @@
+"""What an outbox row shows its recipient, drawn when it is sent, in their language."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dialogs.review_cards import REVIEW_CARD, render_review_card
+from bot.dialogs.screen import Screen, screen_from_payload
+from bot.i18n import resolve_locale
+from storage.models import OutboxMessage, User
+
+#: A screen drawn when the row was written (a decision told to the proposer, in their language).
+SCREEN = "screen"
+
+
+class UnknownKind(ValueError):
+    """A row of a kind this version of the bot cannot draw."""
+
+
+async def render(session: AsyncSession, row: OutboxMessage, recipient: User) -> Screen | None:
+    """The screen for ``recipient``; None if there is nothing to send any more."""
+    if row.kind == SCREEN:
+        return screen_from_payload(row.payload)
+    if row.kind == REVIEW_CARD:
+        locale = resolve_locale(recipient.locale, recipient.language_code)
+        return await render_review_card(session, row.payload, locale)
+    raise UnknownKind(row.kind)
