@@ -177,10 +177,9 @@ class OutboxSender:
                     await self._wake.wait()
 
     async def _claim(self, ids: Sequence[int] | None) -> list[Claimed]:
+        limit = self.batch if ids is None else len(ids)
         async with write_lock(self.engine), self.session_factory() as session:
-            rows = await queue.claim(
-                session, limit=self.batch if ids is None else len(ids), ids=ids
-            )
+            rows = await queue.claim(session, limit=limit, ids=ids, lease=self.lease)
             claimed = [Claimed(row.id, row.recipient_id) for row in rows]
             await session.commit()
         return claimed
