@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.cli import admin, serving
+from bot.cli import outbox as outbox_commands
 from bot.i18n import SUPPORTED_LOCALES, _
 
 
@@ -117,6 +118,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", dest="ends_on", type=_date, help="dd/mm/yyyy (default: the plan's)"
     )
     activate.set_defaults(func=admin.plans_activate)
+    outbox = sub.add_parser(
+        "outbox",
+        help="what the bot sends on its own: status, retry",
+        description="what the bot sends on its own: status, retry",
+    ).add_subparsers(dest="outbox_command", required=True)
+    outbox_status = outbox.add_parser(
+        "status",
+        help="counts by state and cause, and what failed with the reason",
+        description="counts by state and cause, and what failed with the reason",
+    )
+    outbox_status.add_argument("--limit", type=int, default=20, help="failed messages to list")
+    outbox_status.set_defaults(func=outbox_commands.status)
+    outbox_retry = outbox.add_parser(
+        "retry",
+        help="send failed messages again",
+        description="send failed messages again",
+    )
+    outbox_retry.add_argument(
+        "--id", dest="ids", type=int, action="append", help="only this message (repeatable)"
+    )
+    outbox_retry.set_defaults(func=outbox_commands.retry)
     return parser
 
 
