@@ -1,4 +1,4 @@
-"""``python -m bench [wizard] [--users 1,50,200] [--database sqlite|URL] ...``; see README.md."""
+"""``python -m bench [wizard|broadcast] [options]``; see README.md."""
 
 from __future__ import annotations
 
@@ -67,14 +67,43 @@ def build_parser() -> argparse.ArgumentParser:
     wizard.add_argument("--goal-users", type=int, default=200)
     wizard.add_argument("--check", action="store_true",
                         help="exit 1 when the goal is missed (errors always exit 1)")
+    broadcast = sub.add_parser(
+        "broadcast", help="the outbox drained to N people at Telegram's own flood limits")
+    broadcast.add_argument("--recipients", type=int, default=10_000)
+    broadcast.add_argument("--send-rate", type=float, default=25.0, help="SEND_RATE (default 25)")
+    broadcast.add_argument("--database", default="sqlite",
+                           help="'sqlite' (a fresh file, default) or an empty database's URL")
+    broadcast.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS")
+    broadcast.add_argument("--goal-minutes", type=float, default=7.0)
+    broadcast.add_argument("--goal-rss-mb", type=float, default=200.0)
+    broadcast.add_argument("--keep", action="store_true", help="keep the run directory")
+    broadcast.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     return parser
+
+
+def _broadcast(args: argparse.Namespace) -> int:
+    from bench.broadcast import run_broadcast
+
+    result = asyncio.run(
+        run_broadcast(
+            args.recipients, args.send_rate, args.database, args.keep, args.timeout,
+            lambda line: print(line, flush=True),
+        )
+    )
+    for line in result.lines(args.goal_minutes, args.goal_rss_mb):
+        print(line, flush=True)
+    met = result.met(args.goal_minutes, args.goal_rss_mb)
+    print("  goals met" if met else "  a goal is missed", flush=True)
+    return 1 if args.check and not met else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    if not words or words[0] not in ("wizard", "-h", "--help"):
+    if not words or words[0] not in ("wizard", "broadcast", "-h", "--help"):
         words = ["wizard", *words]  # `make bench`, or options alone: the wizard benchmark
     args = build_parser().parse_args(words)
+    if args.bench == "broadcast":
+        return _broadcast(args)
 
     from bench.wizard import Options, run, write_json
 
