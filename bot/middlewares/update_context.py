@@ -91,6 +91,7 @@ class UpdateContextMiddleware(BaseMiddleware):
                     # never silence, and nothing half-done is kept.
                     with contextlib.suppress(Exception):  # a lost connection cannot roll back
                         await session.rollback()
+                    for_others = []  # rolled back with the rest: not to be sent
                     ui.discard()
                     kept = self._hold(event, data, exc)
                     held = kept is not False

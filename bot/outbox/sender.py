@@ -169,7 +169,12 @@ class OutboxSender:
                 log.warning("outbox: cannot read the queue (%s); again in %s s", exc, self.idle)
                 claimed = []
             if claimed:
-                await self._send_all(claimed)
+                try:
+                    await self._send_all(claimed)
+                except Exception as exc:  # the database went away mid-claim, say
+                    # What is left of the claim goes again once its lease has run out.
+                    log.warning("outbox: sending stopped (%s); again in %s s", exc, self.idle)
+                    await asyncio.sleep(self.idle)
                 continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
@@ -202,7 +207,8 @@ class OutboxSender:
             async with self.snapshots() as session:
                 message = await session.get(OutboxMessage, row.id)
                 user = await session.get(User, row.recipient_id)
-                if message is None or user is None:
+                if message is None or user is None:  # gone meanwhile: nothing to send
+                    await self._write(queue.mark_cancelled, row.id, "no such message or person")
                     return
                 if user.blocked_at is not None:
                     await self._write(queue.mark_recipient_blocked, user.id, "blocked the bot")

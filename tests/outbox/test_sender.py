@@ -195,3 +195,36 @@ async def test_other_errors_are_retried_then_failed_with_the_reason_and_can_be_r
         assert await queue.retry(session) == 1
         await session.commit()
     assert (await states(session_factory))["pending"] == 1
+
+
+async def test_the_sender_outlives_a_database_error_and_sends_the_rest_later(
+    limited: Sandbox,
+    outbox_settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    monkeypatch: object,
+) -> None:
+    real = queue.mark_sent
+    failures = {"left": 1}
+
+    async def flaky(session: AsyncSession, row_id: int, still: object = ()) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OSError("database unreachable")
+        await real(session, row_id, still)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(queue, "mark_sent", flaky)  # type: ignore[attr-defined]
+    async with SandboxClient(limited.base_url) as client:
+        everyone = await people(session_factory, client, 5)
+        async with session_factory() as session:
+            await queue.enqueue(session, [note(u, "Nhắc") for u in everyone], grace=timedelta(0))
+            await session.commit()
+        sender = sender_for(
+            outbox_settings, session_factory, rate=250.0, lease=timedelta(milliseconds=300)
+        )
+        try:
+            await drain(sender, session_factory)
+        finally:
+            await sender.bot.session.close()
+    got = [len(received(limited, u.telegram_id)) for u in everyone]
+    assert min(got) == 1 and sum(got) <= 6  # nobody missed; the one in flight may repeat
+    assert await states(session_factory) == {queue.SENT: 5}
