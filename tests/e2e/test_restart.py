@@ -29,7 +29,20 @@ from tests.e2e.wizard_driver import complete
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def _spawn(sandbox: Sandbox, database_url: str, tmp_path: Path) -> asyncio.subprocess.Process:
+async def stop_bot_process(bot: asyncio.subprocess.Process) -> None:
+    """SIGTERM, as an operator stops it; SIGKILL if it has not ended 15 s later."""
+    bot.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(bot.wait(), 15)
+    except TimeoutError:
+        bot.kill()
+        await bot.wait()
+
+
+async def spawn_bot(
+    sandbox: Sandbox, database_url: str, tmp_path: Path, **settings: str
+) -> asyncio.subprocess.Process:
+    """``python -m bot run`` against ``sandbox``, with ``settings`` added to its environment."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -37,6 +50,7 @@ async def _spawn(sandbox: Sandbox, database_url: str, tmp_path: Path) -> asyncio
         "BOT_TOKEN": DEFAULT_TOKEN,
         "EVIDENCE_DIR": str(tmp_path / "evidence"),
         "LOG_LEVEL": "WARNING",
+        **settings,
     }
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -46,7 +60,7 @@ async def _spawn(sandbox: Sandbox, database_url: str, tmp_path: Path) -> asyncio
         cwd=ROOT,
         env=env,
         stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
     )
 
 
@@ -67,7 +81,7 @@ async def test_killed_mid_wizard_resumes_at_the_same_step(
 ) -> None:
     user = await proposer(settled, session_factory, "village_head", "KT-KR-DRU-T3", 8001)
     plan = load_preset("kontum-44-2023")
-    bot = await _spawn(sandbox, database_url, tmp_path)
+    bot = await spawn_bot(sandbox, database_url, tmp_path)
     try:
         first = await user.send("/propose", timeout=30)
         await complete(user, plan, first, stop_at="Năm sinh?")
@@ -81,7 +95,7 @@ async def test_killed_mid_wizard_resumes_at_the_same_step(
         assert draft.nominee["name"] == "Y Thị Hoa" and draft.nominee["sex"] == "male"
 
     pending = await user.send("1975", wait=False)  # typed while the bot is down
-    bot = await _spawn(sandbox, database_url, tmp_path)
+    bot = await spawn_bot(sandbox, database_url, tmp_path)
     try:
         await settled.wait_handled(pending.update_id or 0, timeout=30)
         resumed = await user.wait_for("Dân tộc?", timeout=10)
@@ -95,9 +109,4 @@ async def test_killed_mid_wizard_resumes_at_the_same_step(
         run = await complete(user, plan, again)
         assert "Đủ điều kiện" in run.text
     finally:
-        bot.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(bot.wait(), 15)
-        except TimeoutError:
-            bot.kill()
-            await bot.wait()
+        await stop_bot_process(bot)

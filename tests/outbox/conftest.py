@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.dialogs.screen import Screen, screen_to_payload
-from bot.outbox.queue import Outgoing
+from bot.outbox.queue import Outgoing, enqueue
 from bot.outbox.render import SCREEN
 from sandbox.client import SandboxClient
 from sandbox.flood import FloodLimits
@@ -62,6 +63,16 @@ async def people(
 
 def note(user: User, text: str, cause: str = "broadcast:test") -> Outgoing:
     return Outgoing(user.id, SCREEN, screen_to_payload(Screen(text, edit=False)), cause=cause)
+
+
+async def queue_now(
+    session_factory: async_sessionmaker[AsyncSession], messages: list[Outgoing]
+) -> list[int]:
+    """Queue ``messages`` due at once (not left for the update that wrote them to send)."""
+    async with session_factory() as session:
+        ids = await enqueue(session, messages, grace=timedelta(0))
+        await session.commit()
+    return ids
 
 
 async def states(session_factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:

@@ -9,9 +9,7 @@ over once its lease (OUTBOX_LEASE, 2 s here) has run out; on SQLite at start-up.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,33 +24,11 @@ from sandbox.client import SandboxClient
 from sandbox.flood import FloodLimits
 from sandbox.server import DEFAULT_TOKEN, Sandbox, run_sandbox
 from storage.models import OutboxMessage
-from tests.outbox.conftest import note, people, received, states
+from tests.e2e.test_restart import spawn_bot, stop_bot_process
+from tests.outbox.conftest import note, people, queue_now, received, states
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = 150
-
-
-async def _spawn(sandbox: Sandbox, database_url: str, tmp_path: Path) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "TELEGRAM_API_BASE": sandbox.base_url,
-        "BOT_TOKEN": DEFAULT_TOKEN,
-        "EVIDENCE_DIR": str(tmp_path / "evidence"),
-        "LOG_LEVEL": "WARNING",
-        "SEND_RATE": "25",
-        "OUTBOX_LEASE": "2",
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
 
 
 def _delivered(sandbox: Sandbox, telegram_ids: list[int]) -> int:
@@ -67,15 +43,9 @@ async def test_the_sender_killed_halfway_and_started_again_leaves_no_gap_and_one
 ) -> None:
     async with SandboxClient(limited.base_url) as client:
         everyone = await people(session_factory, client, COUNT)
-        async with session_factory() as session:
-            await queue.enqueue(
-                session,
-                [note(u, f"Hạn nộp: {u.telegram_id}") for u in everyone],
-                grace=timedelta(0),
-            )
-            await session.commit()
+        await queue_now(session_factory, [note(u, f"Hạn nộp: {u.telegram_id}") for u in everyone])
         ids = [u.telegram_id for u in everyone]
-        bot = await _spawn(limited, database_url, tmp_path)
+        bot = await spawn_bot(limited, database_url, tmp_path, SEND_RATE="25", OUTBOX_LEASE="2")
         try:
             for _ in range(600):
                 if _delivered(limited, ids) >= COUNT // 3:
@@ -87,7 +57,7 @@ async def test_the_sender_killed_halfway_and_started_again_leaves_no_gap_and_one
         at_kill = _delivered(limited, ids)
         assert 0 < at_kill < COUNT, at_kill  # killed halfway, not before or after
 
-        bot = await _spawn(limited, database_url, tmp_path)
+        bot = await spawn_bot(limited, database_url, tmp_path, SEND_RATE="25", OUTBOX_LEASE="2")
         try:
             for _ in range(1500):
                 left = await states(session_factory)
@@ -95,12 +65,7 @@ async def test_the_sender_killed_halfway_and_started_again_leaves_no_gap_and_one
                     break
                 await asyncio.sleep(0.02)
         finally:
-            bot.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(bot.wait(), 15)
-            except TimeoutError:
-                bot.kill()
-                await bot.wait()
+            await stop_bot_process(bot)
         assert left == {queue.SENT: COUNT}
         assert await client.flood_refusals() == 0
     got = {u.telegram_id: received(limited, u.telegram_id) for u in everyone}

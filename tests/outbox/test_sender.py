@@ -21,7 +21,7 @@ from bot.outbox.sender import OutboxSender
 from sandbox.client import SandboxClient
 from sandbox.server import Sandbox
 from storage.models import OutboxMessage, User
-from tests.outbox.conftest import note, people, received, states
+from tests.outbox.conftest import note, people, queue_now, received, states
 
 
 async def drain(sender: OutboxSender, session_factory: async_sessionmaker[AsyncSession]) -> None:
@@ -38,6 +38,17 @@ async def drain(sender: OutboxSender, session_factory: async_sessionmaker[AsyncS
         await sender.stop()
 
 
+async def run_sender(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession], **options: object
+) -> None:
+    """A sender of its own, run until the outbox is drained."""
+    sender = sender_for(settings, session_factory, **options)
+    try:
+        await drain(sender, session_factory)
+    finally:
+        await sender.bot.session.close()
+
+
 def sender_for(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession], **options: object
 ) -> OutboxSender:
@@ -52,18 +63,10 @@ async def test_two_thousand_messages_go_out_once_each_with_no_429(
 ) -> None:
     async with SandboxClient(limited.base_url) as client:
         everyone = await people(session_factory, client, 2000)
-        async with session_factory() as session:
-            await queue.enqueue(
-                session,
-                [note(u, f"Thông báo cho {u.telegram_id}") for u in everyone],
-                grace=timedelta(0),
-            )
-            await session.commit()
-        sender = sender_for(outbox_settings, session_factory, rate=250.0, batch=50)
-        try:
-            await drain(sender, session_factory)
-        finally:
-            await sender.bot.session.close()
+        await queue_now(
+            session_factory, [note(u, f"Thông báo cho {u.telegram_id}") for u in everyone]
+        )
+        await run_sender(outbox_settings, session_factory, rate=250.0, batch=50)
         assert await client.flood_refusals() == 0
     assert await states(session_factory) == {queue.SENT: 2000}
     assert all(
@@ -78,16 +81,8 @@ async def test_one_chat_gets_at_most_one_a_second_and_no_429(
 ) -> None:
     async with SandboxClient(limited.base_url) as client:
         [reviewer] = await people(session_factory, client, 1)
-        async with session_factory() as session:
-            await queue.enqueue(
-                session, [note(reviewer, f"Thẻ {n}") for n in range(8)], grace=timedelta(0)
-            )
-            await session.commit()
-        sender = sender_for(outbox_settings, session_factory, rate=250.0)
-        try:
-            await drain(sender, session_factory)
-        finally:
-            await sender.bot.session.close()
+        await queue_now(session_factory, [note(reviewer, f"Thẻ {n}") for n in range(8)])
+        await run_sender(outbox_settings, session_factory, rate=250.0)
         assert await client.flood_refusals() == 0  # the chat's burst of 5 was never needed
         sends = [r for r in await client.requests("sendMessage") if r["ok"]]
     assert received(limited, reviewer.telegram_id) == [f"Thẻ {n}" for n in range(8)]
@@ -104,18 +99,11 @@ async def test_a_person_who_blocked_the_bot_is_marked_and_skipped(
         lan, minh, hoa = await people(session_factory, client, 3)
         blocked = await client.user(minh.telegram_id)
         await blocked.block()
-        async with session_factory() as session:
-            await queue.enqueue(
-                session,
-                [note(p, f"{p.telegram_id}: {n}") for n in range(2) for p in (lan, minh, hoa)],
-                grace=timedelta(0),
-            )
-            await session.commit()
-        sender = sender_for(outbox_settings, session_factory, rate=250.0)
-        try:
-            await drain(sender, session_factory)
-        finally:
-            await sender.bot.session.close()
+        await queue_now(
+            session_factory,
+            [note(p, f"{p.telegram_id}: {n}") for n in range(2) for p in (lan, minh, hoa)],
+        )
+        await run_sender(outbox_settings, session_factory, rate=250.0)
         to_minh = [
             r
             for r in await client.requests("sendMessage")
@@ -143,17 +131,9 @@ async def test_a_429_pauses_the_whole_sender_for_its_retry_after(
 ) -> None:
     async with SandboxClient(limited.base_url) as client:
         everyone = await people(session_factory, client, 6)
-        async with session_factory() as session:
-            await queue.enqueue(
-                session, [note(u, "Nhắc hạn") for u in everyone], grace=timedelta(0)
-            )
-            await session.commit()
+        await queue_now(session_factory, [note(u, "Nhắc hạn") for u in everyone])
         await client.inject_flood(retry_after=2, count=1)
-        sender = sender_for(outbox_settings, session_factory, rate=250.0)
-        try:
-            await drain(sender, session_factory)
-        finally:
-            await sender.bot.session.close()
+        await run_sender(outbox_settings, session_factory, rate=250.0)
         assert await client.flood_refusals() == 1
         sends = await client.requests("sendMessage")
     assert [r["status"] for r in sends] == [429] + [200] * 6
@@ -175,17 +155,13 @@ async def test_other_errors_are_retried_then_failed_with_the_reason_and_can_be_r
             await session.flush()
             await queue.enqueue(session, [note(ghost, "?"), note(lan, "ok")], grace=timedelta(0))
             await session.commit()
-        sender = sender_for(
+        await run_sender(
             outbox_settings,
             session_factory,
             rate=250.0,
             max_attempts=3,
             backoff=timedelta(milliseconds=10),
         )
-        try:
-            await drain(sender, session_factory)
-        finally:
-            await sender.bot.session.close()
         tries = [r for r in await client.requests("sendMessage") if r["params"]["chat_id"] == 123]
     assert len(tries) == 3
     async with session_factory() as session:
@@ -215,16 +191,10 @@ async def test_the_sender_outlives_a_database_error_and_sends_the_rest_later(
     monkeypatch.setattr(queue, "mark_sent", flaky)  # type: ignore[attr-defined]
     async with SandboxClient(limited.base_url) as client:
         everyone = await people(session_factory, client, 5)
-        async with session_factory() as session:
-            await queue.enqueue(session, [note(u, "Nhắc") for u in everyone], grace=timedelta(0))
-            await session.commit()
-        sender = sender_for(
+        await queue_now(session_factory, [note(u, "Nhắc") for u in everyone])
+        await run_sender(
             outbox_settings, session_factory, rate=250.0, lease=timedelta(milliseconds=300)
         )
-        try:
-            await drain(sender, session_factory)
-        finally:
-            await sender.bot.session.close()
     got = [len(received(limited, u.telegram_id)) for u in everyone]
     assert min(got) == 1 and sum(got) <= 6  # nobody missed; the one in flight may repeat
     assert await states(session_factory) == {queue.SENT: 5}
