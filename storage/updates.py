@@ -69,25 +69,21 @@ async def claim_update(session: AsyncSession, key: UpdateKey) -> bool:
             select(ProcessedUpdate.fingerprint, ProcessedUpdate.processed_at).where(where)
         )
     ).one_or_none()
-    if seen is not None and seen.fingerprint == key.fingerprint:
-        if _aware(seen.processed_at) > now - REDELIVERY_WINDOW:
+    if seen is None:  # pruned in between: claim it afresh
+        return await claim_update(session, key)
+    if seen.fingerprint == key.fingerprint:
+        if seen.processed_at > now - REDELIVERY_WINDOW:
             return False
-    if seen is not None and seen.fingerprint != key.fingerprint:
+    else:
         log.info(
             "update id %s came again for another update (the server's counter started "
             "again?); handled as new",
             key.update_id,
         )
-    if seen is None:  # pruned in between: claim it afresh
-        return await claim_update(session, key)
     await connection.execute(
         update(_TABLE).where(where).values(fingerprint=key.fingerprint, processed_at=now)
     )
     return True
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def prune_processed(session: AsyncSession, older_than: timedelta = KEEP_FOR) -> int:

@@ -66,10 +66,6 @@ class DatabaseOutage:
         self._tries: dict[int, int] = {}
         self._task: asyncio.Task[None] | None = None
 
-    @property
-    def held(self) -> list[int]:
-        return sorted(self._held)
-
     def hold(self, update: Update, bot: Any, dispatcher: Any) -> bool | None:
         """Keep ``update`` to handle again: True the first time, None on a later try, False if
         it has been tried enough (or too many are held) and must be given up."""

@@ -112,15 +112,12 @@ class OutboxSender:
         self.backoff = backoff
         self.idle = idle
         self.lease = lease
-        self.sent = 0
-        self.paused_for = 0.0  # seconds of 429 pauses obeyed
         #: One message in flight at a time, marked sent before the next goes: a crash repeats
         #: at most one. The round trip then bounds the rate (40 ms a message at 25/s).
         self._in_flight = asyncio.Lock()
         self._urgent = 0
         self._calm = asyncio.Event()  # set while no update is delivering its own rows
         self._calm.set()
-        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._network_delay = 1.0
 
@@ -135,10 +132,6 @@ class OutboxSender:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-
-    def wake(self) -> None:
-        """New rows are due now (a broadcast was queued)."""
-        self._wake.set()
 
     async def deliver(self, ids: Sequence[int]) -> None:
         """Send the rows an update just committed, now, in its own task."""
@@ -176,10 +169,7 @@ class OutboxSender:
                     log.warning("outbox: sending stopped (%s); again in %s s", exc, self.idle)
                     await asyncio.sleep(self.idle)
                 continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.idle):
-                    await self._wake.wait()
+            await asyncio.sleep(self.idle)
 
     async def _claim(self, ids: Sequence[int] | None) -> list[Claimed]:
         limit = self.batch if ids is None else len(ids)
@@ -197,7 +187,7 @@ class OutboxSender:
             except asyncio.CancelledError:
                 # Stopping: the rows not begun go back untried (the one in hand may repeat).
                 with contextlib.suppress(Exception):
-                    await self._write(queue.release, [c.id for c in claimed[index + 1 :]])
+                    await self._write(queue.release, rest)
                 raise
 
     # -- one message ---------------------------------------------------------------------------
@@ -235,7 +225,6 @@ class OutboxSender:
                 except TelegramRetryAfter as exc:
                     log.warning("outbox: Telegram asks for %s s of quiet; pausing", exc.retry_after)
                     self.pacer.pause(exc.retry_after)
-                    self.paused_for += exc.retry_after
                     continue
                 except TelegramNetworkError as exc:
                     log.warning(
@@ -256,7 +245,6 @@ class OutboxSender:
                 self._network_delay = 1.0
                 # Marked before the next one goes: only this one can repeat after a crash.
                 await self._write(queue.mark_sent, row.id, rest)
-                self.sent += 1
                 return
 
     async def _retry(self, row: Claimed, error: str) -> None:
