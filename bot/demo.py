@@ -91,12 +91,13 @@ async def run_demo(settings: Settings, *, host: str, port: int, flood_limits: bo
     from sqlalchemy import func, select
 
     from bot.app import create_app, run_polling
-    from bot.cli.failures import database_errors, port_errors
+    from bot.cli.common import cli_engine
+    from bot.cli.failures import port_errors
     from bot.handlers.wizard import today
     from sandbox.client import SandboxClient
     from sandbox.flood import FloodLimits
     from sandbox.server import DEFAULT_TOKEN, run_sandbox
-    from storage.db import create_engine, create_session_factory
+    from storage.db import create_session_factory
     from storage.migrate import upgrade
     from storage.models import Unit
 
@@ -105,16 +106,12 @@ async def run_demo(settings: Settings, *, host: str, port: int, flood_limits: bo
         if "database_url" not in settings.model_fields_set
         else settings.database_url
     )
-    async with database_errors(database_url):
-        engine = create_engine(database_url)
-        try:
-            await upgrade(engine)
-            async with create_session_factory(engine)() as session:
-                if not await session.scalar(select(func.count()).select_from(Unit)):
-                    await seed(session, today().date())
-                    await session.commit()
-        finally:
-            await engine.dispose()
+    async with cli_engine(database_url) as engine:
+        await upgrade(engine)
+        async with create_session_factory(engine)() as session:
+            if not await session.scalar(select(func.count()).select_from(Unit)):
+                await seed(session, today().date())
+                await session.commit()
 
     flood = FloodLimits() if flood_limits else FloodLimits.off()
     async with contextlib.AsyncExitStack() as stack:

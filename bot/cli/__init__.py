@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.cli.failures import Failure, reason
+from bot.cli.parser import build_parser
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, _, set_locale
 from bot.logs import one_line_per_retry, quiet_per_update_lines
@@ -36,11 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The language comes first, so that even errors in the arguments or settings are in it.
     early = argparse.ArgumentParser(add_help=False)
     early.add_argument("--lang", choices=SUPPORTED_LOCALES)
-    early.add_argument("--debug", action="store_true")
     known, _rest = early.parse_known_args(argv)
     set_locale(known.lang or os.environ.get("DEFAULT_LOCALE") or DEFAULT_LOCALE)
-    from bot.cli.parser import build_parser
-
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -81,9 +79,3 @@ def _tell(exc: BaseException, line: str, debug: bool) -> None:
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
     print(line, file=sys.stderr)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from bot.cli.parser import build_parser
-
-    return build_parser()

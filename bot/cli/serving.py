@@ -6,8 +6,8 @@ import argparse
 import asyncio
 from typing import TYPE_CHECKING
 
-from bot.cli.common import upgrade
-from bot.cli.failures import database_errors, port_errors, telegram_errors
+from bot.cli.common import cli_engine, upgrade
+from bot.cli.failures import port_errors, telegram_errors
 from bot.config import ConfigError, Settings
 from bot.i18n import _
 
@@ -62,15 +62,10 @@ async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def db_current(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.db import create_engine
     from storage.migrate import current_revision, head_revision
 
-    async with database_errors(settings.database_url):
-        engine = create_engine(settings.database_url)
-        try:
-            current = await current_revision(engine)
-        finally:
-            await engine.dispose()
+    async with cli_engine(settings.database_url) as engine:
+        current = await current_revision(engine)
     print(
         _("Schema revision: {current} (newest: {head})").format(
             current=current or "-", head=head_revision() or "-"
