@@ -30,8 +30,8 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         yield running
 
 
-@pytest.fixture
-def settings(database_url: str, sandbox: Sandbox, tmp_path: Path) -> Settings:
+def sandbox_settings(database_url: str, sandbox: Sandbox, tmp_path: Path) -> Settings:
+    """The bot's settings against ``sandbox``, with nothing from the environment."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=database_url,
@@ -39,6 +39,11 @@ def settings(database_url: str, sandbox: Sandbox, tmp_path: Path) -> Settings:
         bot_token=SecretStr(DEFAULT_TOKEN),
         evidence_dir=tmp_path / "evidence",
     )
+
+
+@pytest.fixture
+def settings(database_url: str, sandbox: Sandbox, tmp_path: Path) -> Settings:
+    return sandbox_settings(database_url, sandbox, tmp_path)
 
 
 def free_port() -> int:

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import AnyHttpUrl, SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +19,7 @@ from sandbox.client import SandboxClient
 from sandbox.flood import FloodLimits
 from sandbox.server import DEFAULT_TOKEN, Sandbox, run_sandbox
 from storage.models import OutboxMessage, User
+from tests.e2e.conftest import sandbox_settings
 
 #: Telegram's limits, ten times faster: the same shape of pacing, a tenth of the waiting.
 FAST_LIMITS = FloodLimits(global_rate=300.0, global_burst=300.0, chat_rate=1.0, chat_burst=5.0)
@@ -33,13 +33,7 @@ async def limited() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 def outbox_settings(database_url: str, limited: Sandbox, tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        telegram_api_base=AnyHttpUrl(limited.base_url),
-        bot_token=SecretStr(DEFAULT_TOKEN),
-        evidence_dir=tmp_path / "evidence",
-    )
+    return sandbox_settings(database_url, limited, tmp_path)
 
 
 async def people(
