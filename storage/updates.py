@@ -15,13 +15,13 @@ its row is taken over.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from functools import cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate
@@ -35,11 +35,16 @@ KEEP_FOR = timedelta(days=2)
 
 _TABLE = ProcessedUpdate.__table__
 _KEY = ["source", "update_id"]
-#: The claim runs for every update: built once, and executed below the ORM.
-_CLAIM = {
-    "sqlite": sqlite_insert(_TABLE).on_conflict_do_nothing(index_elements=_KEY),
-    "postgresql": pg_insert(_TABLE).on_conflict_do_nothing(index_elements=_KEY),
-}
+
+
+@cache
+def _claim(dialect: str) -> Any:
+    """The claim runs for every update: built once per dialect, and executed below the ORM.
+
+    Only the dialect in use is imported: PostgreSQL's is a few MB a SQLite bot never needs.
+    """
+    insert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
+    return insert(_TABLE).on_conflict_do_nothing(index_elements=_KEY)
 
 
 class UpdateKey(NamedTuple):
@@ -60,7 +65,7 @@ async def claim_update(session: AsyncSession, key: UpdateKey) -> bool:
     connection = await session.connection()
     now = datetime.now(UTC)
     row = {**key._asdict(), "processed_at": now}
-    result = await connection.execute(_CLAIM[connection.dialect.name], row)
+    result = await connection.execute(_claim(connection.dialect.name), row)
     if result.rowcount == 1:
         return True
     where = (ProcessedUpdate.source == key.source) & (ProcessedUpdate.update_id == key.update_id)

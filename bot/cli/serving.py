@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
 from bot.cli.common import cli_engine, upgrade
@@ -20,7 +22,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.webhook and settings.webhook_url is None:
         raise ConfigError("WEBHOOK_URL: missing (needed with --webhook)")
-    await upgrade(settings)  # the database first: it says so in one line if it is away
+    # The database first: it says so in one line if it is away.
+    code = await upgrade_in_child(args)
+    if code:
+        return code
     app = create_app(settings)
     try:
         await check_telegram(app.bot, settings)
@@ -38,6 +43,23 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     await run_polling(app)
     return 0
+
+
+async def upgrade_in_child(args: argparse.Namespace) -> int:
+    """``db upgrade`` in a child process, whose exit code it returns.
+
+    Alembic, Mako and the migrations' own work take ~35 MB that a long-running bot would keep
+    for ever after needing them once; a child gives them back to the machine when it exits.
+    It inherits the environment (so the same settings) and stderr (so a failure is still one
+    line, printed once, by the child).
+    """
+    command = [sys.executable, "-m", "bot", "db", "upgrade"]
+    if args.lang:
+        command[3:3] = ["--lang", args.lang]
+    if args.debug:
+        command[3:3] = ["--debug"]
+    child = await asyncio.create_subprocess_exec(*command, stdout=subprocess.DEVNULL)
+    return await child.wait()
 
 
 async def check_telegram(bot: Bot, settings: Settings) -> None:
