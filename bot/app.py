@@ -35,6 +35,7 @@ from bot.middlewares.requests import (
 )
 from bot.middlewares.update_context import UpdateContextMiddleware
 from bot.outbox.sender import OutboxSender
+from bot.reminders.runner import ReminderRounds
 from bot.workflow.plans import latest_versions, parsed
 from storage.checkpoints import WalCheckpointer
 from storage.db import create_engine, create_session_factory, write_lock
@@ -192,6 +193,10 @@ def create_app(settings: Settings, storage: BaseStorage | None = None) -> App:
     dispatcher["outbox"] = sender  # handed to every update (see UpdateContextMiddleware)
     dispatcher.startup.register(sender.start)
     dispatcher.shutdown.register(sender.stop)
+    reminders = ReminderRounds(session_factory, settings)
+    dispatcher["reminders"] = reminders
+    dispatcher.startup.register(reminders.start)
+    dispatcher.shutdown.register(reminders.stop)
     return App(settings, engine, session_factory, bot, dispatcher)
 
 

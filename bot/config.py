@@ -14,6 +14,7 @@ from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.i18n import SUPPORTED_LOCALES
+from bot.reminders.quiet import QuietHours
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/exemplar.db"
 
@@ -44,6 +45,10 @@ class Settings(BaseSettings):
     #: Seconds after which rows claimed by a sender that stopped answering (it died) are taken
     #: over by another (PostgreSQL; on SQLite the one sender takes them back at start-up).
     outbox_lease: float = Field(default=60.0, ge=1, le=3600)
+    #: Local hours (in TIMEZONE) when reminders wait for the morning: "21:00-07:00", or "off".
+    quiet_hours: str = "21:00-07:00"
+    #: Seconds between two reminder passes inside `run` and `demo`.
+    reminder_every: float = Field(default=300.0, ge=5, le=86400)
 
     @field_validator("bot_token")
     @classmethod
@@ -79,6 +84,11 @@ class Settings(BaseSettings):
             raise ValueError("not a known time zone") from exc
         return value
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        return str(QuietHours.parse(value))
+
     @field_validator("telegram_proxy")
     @classmethod
     def _proxy(cls, value: str | None) -> str | None:
@@ -93,6 +103,14 @@ class Settings(BaseSettings):
         if level not in logging.getLevelNamesMapping():
             raise ValueError("one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @property
+    def quiet(self) -> QuietHours:
+        return QuietHours.parse(self.quiet_hours)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @property
     def is_sqlite(self) -> bool:

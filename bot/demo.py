@@ -10,8 +10,9 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from string import Template
 
 from pydantic import AnyHttpUrl, SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,10 @@ from bot.workflow.users import Contact, get_or_register, roles_of
 log = logging.getLogger(__name__)
 
 DEMO_UNITS = Path(__file__).with_name("data") / "demo_units.csv"
+DEMO_REMINDER_PLAN = Path(__file__).with_name("data") / "demo_reminder_plan.toml"
+#: Where the reminder example runs, and how many days ahead its deadline is.
+REMINDER_EXAMPLE_UNIT = "KT-KR-DRU"
+REMINDER_EXAMPLE_DAYS = 3
 DEMO_DATABASE_URL = "sqlite+aiosqlite:///./var/demo.db"
 
 
@@ -87,6 +92,18 @@ async def seed(session: AsyncSession, today: date) -> None:
     await session.flush()
 
 
+async def seed_reminder_example(session: AsyncSession, today: date) -> None:
+    """A plan whose deadline is a few days from ``today``, run in Đăk Ruồng, so that the demo
+    shows a reminder whatever the date (the presets' deadlines are the documents' own)."""
+    start = date(today.year, 1, 1)
+    due = today + timedelta(days=REMINDER_EXAMPLE_DAYS)
+    text = Template(DEMO_REMINDER_PLAN.read_text(encoding="utf-8")).substitute(
+        start=start, due=due, end=date(due.year, 12, 31)
+    )
+    version, _ = await store_plan(session, text, DEMO_REMINDER_PLAN.name)
+    await activate_plan(session, version.plan_id, REMINDER_EXAMPLE_UNIT)
+
+
 async def run_demo(settings: Settings, *, host: str, port: int, flood_limits: bool) -> None:
     from sqlalchemy import func, select
 
@@ -111,7 +128,8 @@ async def run_demo(settings: Settings, *, host: str, port: int, flood_limits: bo
         async with create_session_factory(engine)() as session:
             if not await session.scalar(select(func.count()).select_from(Unit)):
                 await seed(session, today().date())
-                await session.commit()
+            await seed_reminder_example(session, today().date())
+            await session.commit()
 
     flood = FloodLimits() if flood_limits else FloodLimits.off()
     async with contextlib.AsyncExitStack() as stack:

@@ -185,6 +185,40 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Reminder(Base):
+    """A reminder planned for one person about one deadline day: its key is unique, so a pass
+    that runs again (after a restart, or on a second worker) plans nothing twice.
+
+    ``kind`` is "before" (``offset_days`` before the day) or "overdue" (to the level above,
+    after the day; ``unit_id`` is then that unit). The message itself is an outbox row.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint(
+            "plan_id",
+            "deadline_id",
+            "occurrence",
+            "unit_id",
+            "user_id",
+            "kind",
+            "offset_days",
+            name="uq_reminders_key",  # the convention's name is past PostgreSQL's 63 characters
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(64))
+    deadline_id: Mapped[str] = mapped_column(String(64))
+    occurrence: Mapped[date] = mapped_column(Date, index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    offset_days: Mapped[int] = mapped_column(Integer)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class AuditEntry(Base):
     """Append-only record of every change: who, what, when, from which state to which, why."""
 

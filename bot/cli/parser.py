@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.cli import admin, serving
 from bot.cli import outbox as outbox_commands
+from bot.cli import reminders as reminder_commands
 from bot.i18n import SUPPORTED_LOCALES, _
 
 
@@ -139,6 +140,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--id", dest="ids", type=int, action="append", help="only this message (repeatable)"
     )
     outbox_retry.set_defaults(func=outbox_commands.retry)
+    reminders = sub.add_parser(
+        "reminders",
+        help="deadline reminders: preview a day, run a pass",
+        description="deadline reminders: preview a day, run a pass",
+    ).add_subparsers(dest="reminders_command", required=True)
+    preview = reminders.add_parser(
+        "preview",
+        help="who would be reminded on a day, and why (nothing is sent)",
+        description="who would be reminded on a day, and why (nothing is sent)",
+    )
+    preview.add_argument("--plan", help="only this plan (default: every running plan)")
+    preview.add_argument("--date", type=_date, help="dd/mm/yyyy (default: today)")
+    preview.set_defaults(func=reminder_commands.preview)
+    reminders.add_parser(
+        "run",
+        help="plan today's reminders once and queue them (the running bot sends them)",
+        description="plan today's reminders once and queue them (the running bot sends them)",
+    ).set_defaults(func=reminder_commands.run)
     return parser
 
 

@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs import review as dialog
+from bot.dialogs.reminders import OPEN_QUEUE
 from bot.handlers.filters import Cmd, DataPrefix, PlainText
 from bot.handlers.ui import Ui
 from bot.handlers.wizard import today
@@ -23,6 +24,11 @@ async def review_command(
     message: Message, command: CommandObject, session: AsyncSession, actor: Actor, ui: Ui
 ) -> None:
     ui.deliver(await dialog.show_queue(session, actor, today().date(), 0, command.args or ""))
+
+
+async def queue_opened(query: CallbackQuery, session: AsyncSession, actor: Actor, ui: Ui) -> None:
+    """A reminder's "open the queue": what /review shows."""
+    ui.deliver(await dialog.show_queue(session, actor, today().date(), 0, ""))
 
 
 async def queue_page(query: CallbackQuery, session: AsyncSession, actor: Actor, ui: Ui) -> None:
@@ -91,6 +97,7 @@ def router() -> Router:
     r.message.register(mine_command, Cmd("mine"))
     r.message.register(history_command, Cmd("history"))
     r.callback_query.register(queue_page, DataPrefix("rq:"))
+    r.callback_query.register(queue_opened, DataPrefix(OPEN_QUEUE))
     r.callback_query.register(card_pressed, DataPrefix("rv:"))
     r.callback_query.register(opinion_pressed, DataPrefix("cs:"))
     r.callback_query.register(withdraw_pressed, DataPrefix("wd:"))

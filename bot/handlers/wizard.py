@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.dialogs.nomination import wizard
 from bot.dialogs.nomination.wizard import Ctx, Download, IncomingFile, Reply
 from bot.dialogs.onboarding import not_understood
+from bot.dialogs.reminders import OPEN_DRAFTS, PROPOSE
 from bot.handlers.filters import Cmd, DataPrefix, PlainText, Says
 from bot.handlers.ui import Ui
 from bot.i18n import DISPLAY_TZ
@@ -230,6 +231,9 @@ def router() -> Router:
     r.message.register(propose, Says(PROPOSE_WORDS))
     r.message.register(drafts, Cmd("drafts"))
     r.message.register(drafts, Says(DRAFTS_WORDS))
+    # A reminder's buttons do what its typed commands do.
+    r.callback_query.register(propose, DataPrefix(PROPOSE))
+    r.callback_query.register(drafts, DataPrefix(OPEN_DRAFTS))
     r.callback_query.register(plan_pressed, DataPrefix("wp:"))
     r.callback_query.register(step_pressed, DataPrefix("w:"))
     r.callback_query.register(drafts_pressed, DataPrefix("dr:"))

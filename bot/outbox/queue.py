@@ -55,11 +55,19 @@ def now() -> datetime:
 async def enqueue(
     session: AsyncSession, messages: Iterable[Outgoing], *, grace: timedelta = GRACE
 ) -> list[int]:
-    """Write ``messages`` in the caller's transaction; their ids, in order.
+    """Write ``messages`` in the caller's transaction; the ids of those to send, in order.
 
     A person who blocked the bot gets a row too, already ``blocked``, so that what was not
     sent, and why, can be seen.
     """
+    rows = await write(session, messages, due=now() + grace)
+    return [row.id for row in rows if row.state == PENDING]
+
+
+async def write(
+    session: AsyncSession, messages: Iterable[Outgoing], *, due: datetime
+) -> list[OutboxMessage]:
+    """``enqueue``, not sent before ``due`` (a reminder waiting for the morning); the rows."""
     items = list(messages)
     if not items:
         return []
@@ -69,7 +77,6 @@ async def enqueue(
             select(User.id).where(User.id.in_(recipients), User.blocked_at.is_not(None))
         )
     )
-    due = now() + grace
     rows = [
         OutboxMessage(
             recipient_id=m.recipient_id,
@@ -85,7 +92,7 @@ async def enqueue(
     ]
     session.add_all(rows)
     await session.flush()
-    return [row.id for row in rows if row.state == PENDING]
+    return rows
 
 
 async def recipients_by_telegram_id(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dialogs.reminders import REMINDER, render_reminder
 from bot.dialogs.review_cards import REVIEW_CARD, render_review_card
 from bot.dialogs.screen import Screen, screen_from_payload
-from bot.i18n import resolve_locale
+from bot.i18n import DISPLAY_TZ, resolve_locale
 from storage.models import OutboxMessage, User
 
 #: A screen drawn when the row was written (a decision told to the proposer, in their language).
@@ -24,4 +27,8 @@ async def render(session: AsyncSession, row: OutboxMessage, recipient: User) -> 
     if row.kind == REVIEW_CARD:
         locale = resolve_locale(recipient.locale, recipient.language_code)
         return await render_review_card(session, row.payload, locale)
+    if row.kind == REMINDER:  # drawn as things stand when it goes out: days left, progress
+        locale = resolve_locale(recipient.locale, recipient.language_code)
+        today = datetime.now(DISPLAY_TZ).date()
+        return await render_reminder(session, row.payload, recipient, locale, today)
     raise UnknownKind(row.kind)

@@ -52,6 +52,9 @@ KIND_KEYS: Final[dict[str, tuple[str, ...]]] = {
 
 ID_PATTERN: Final[str] = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
+#: Days before a deadline that reminders go out, where the plan names none.
+DEFAULT_REMIND_DAYS: Final[tuple[int, ...]] = (7, 3, 1)
+
 DEFAULT_MIN_FILES: Final[int] = 1
 DEFAULT_TEXT_MIN_LENGTH: Final[int] = 1
 DEFAULT_TEXT_MAX_LENGTH: Final[int] = 1000
@@ -76,6 +79,18 @@ Text = Annotated[str, AfterValidator(_not_blank)]
 ONE_TAG: Final[str] = "@one"
 MANY_TAG: Final[str] = "@many"
 UNION_TAGS: Final[frozenset[str]] = frozenset({ONE_TAG, MANY_TAG})
+
+
+def _distinct_days(days: list[int]) -> list[int]:
+    if len(set(days)) != len(days):
+        raise ValueError("a day is listed twice")
+    return sorted(days, reverse=True)
+
+
+#: Days before a deadline that reminders go out: each 1 to 90, no repeats, at least one.
+RemindDays = Annotated[
+    list[Annotated[int, Field(ge=1, le=90)]], Field(min_length=1), AfterValidator(_distinct_days)
+]
 
 
 def _one_or_many(value: Any) -> str:
@@ -123,6 +138,7 @@ class PlanInfo(_Model):
     review_chain: list[str] = Field(min_length=1)
     review_bodies: dict[str, Text] = Field(default_factory=dict)
     honour_every_years: int | None = Field(default=None, ge=1)
+    remind_days: RemindDays = Field(default_factory=lambda: list(DEFAULT_REMIND_DAYS))
     source: Text
     cite: Text | None = None
 
@@ -137,6 +153,7 @@ class Deadline(_Model):
     yearly: str | None = None
     owed_by: OneOrMany
     stage: Stage = "propose"
+    remind_days: RemindDays | None = None  # the plan's own ``remind_days`` when not given
     cite: Text
 
     @property
