@@ -59,11 +59,26 @@ async def planned_keys(session: AsyncSession, since: date) -> set[tuple[object, 
 async def run_pass(
     session: AsyncSession, moment: datetime, zone: tzinfo, quiet: QuietHours
 ) -> PassResult:
-    """Plan and queue what is due on ``moment``'s day; the caller commits."""
+    """Plan and queue what is due on ``moment``'s day, in one session; the caller commits."""
+    due = await due_on(session, moment, zone)
+    return await queue_due(session, due, moment, zone, quiet)
+
+
+async def due_on(session: AsyncSession, moment: datetime, zone: tzinfo) -> list[Planned]:
+    """What is due on ``moment``'s day: only reads, so the bot may run it outside its write
+    lock (a district of a hundred communes takes a few hundred small queries)."""
+    return await reminders_for_day(session, moment.astimezone(zone).date())
+
+
+async def queue_due(
+    session: AsyncSession, due: list[Planned], moment: datetime, zone: tzinfo, quiet: QuietHours
+) -> PassResult:
+    """Queue the part of ``due`` not planned before; the caller commits."""
+    if not due:
+        return PassResult(due, [], None)
     if await _another_pass_runs(session):
         return PassResult([], [], None, skipped=True)
     today = moment.astimezone(zone).date()
-    due = await reminders_for_day(session, today)
     seen = await planned_keys(session, today - REPORT_OVERDUE_WITHIN)
     fresh = [p for p in due if p.key not in seen]
     if not fresh:

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.reminders.rounds import run_pass
+from bot.reminders.rounds import due_on, queue_due
 from storage.db import write_lock
 
 log = logging.getLogger(__name__)
@@ -39,10 +39,13 @@ class ReminderRounds:
         """One pass now; how many reminders it queued."""
         settings = self.settings
         engine = self.session_factory.kw["bind"]
+        moment = datetime.now(settings.zone)
+        async with self.session_factory() as session:  # reads: updates are not held up
+            due = await due_on(session, moment, settings.zone)
+        if not due:
+            return 0
         async with write_lock(engine), self.session_factory() as session:
-            result = await run_pass(
-                session, datetime.now(settings.zone), settings.zone, settings.quiet
-            )
+            result = await queue_due(session, due, moment, settings.zone, settings.quiet)
             await session.commit()
         if result.queued:
             log.info("queued %s reminders, sent from %s", len(result.queued), result.send_at)
