@@ -208,11 +208,14 @@ def photo_sizes(width: int, height: int) -> list[tuple[int, int]]:
 
 def time_based_update_id() -> int:
     """Where a new emulator starts counting: milliseconds since 2026, so one started again
-    never reuses the ids of the last run (that would take 1000 updates a second)."""
-    return int((time.time() - _COUNTER_EPOCH) * 1000)
+    never reuses the ids of the last run (that would take 1000 updates a second); and, within
+    one process, past the last id any emulator in it gave (tests start one right after another).
+    """
+    return max(int((time.time() - _COUNTER_EPOCH) * 1000), _issued[0] + 1)
 
 
 _COUNTER_EPOCH = 1767225600  # 2026-01-01 00:00 UTC
+_issued = [0]  # the highest update id an emulator of this process has given
 
 
 class SandboxState:
@@ -418,6 +421,7 @@ class SandboxState:
     def enqueue_update(self, user_id: int, type_: str, body: dict[str, Any]) -> UpdateRecord:
         update_id = self._next_update_id
         self._next_update_id += 1
+        _issued[0] = max(_issued[0], update_id)
         # A snapshot: a later edit of a message must not change an update already made.
         payload = {"update_id": update_id, type_: copy.deepcopy(body)}
         record = UpdateRecord(update_id, user_id, type_, payload)
