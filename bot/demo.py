@@ -139,7 +139,14 @@ async def run_demo(settings: Settings, *, host: str, port: int, flood_limits: bo
             )
         async with SandboxClient(sandbox.base_url) as client:
             for person in DEMO_PEOPLE:
-                await client.user(person.telegram_id, person.name, language_code=person.language)
+                # People with a role came in by an invitation link, so they have started the
+                # bot and it may write to them first (a reminder); the guest has not.
+                await client.user(
+                    person.telegram_id,
+                    person.name,
+                    language_code=person.language,
+                    started=person.role is not None,
+                )
         demo_settings = settings.model_copy(
             update={
                 "database_url": database_url,

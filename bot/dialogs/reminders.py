@@ -15,7 +15,7 @@ from typing import Any, Final
 from babel.dates import format_timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogs.screen import Choice, Screen, rows_of
+from bot.dialogs.screen import MAX_CALLBACK_BYTES, Choice, Screen, rows_of
 from bot.i18n import _, format_date, get_locale, ngettext, use_locale
 from bot.plans.schema import Deadline, Plan
 from bot.workflow.deadlines import (
@@ -143,7 +143,7 @@ def before_screen(
     choices: list[Choice] = []
     if BELOW_QUOTA in reasons:
         lines += ["", _("Your unit is below what the plan asks:"), *_quota_lines(plan, state)]
-        choices.append(Choice(_("Propose someone"), PROPOSE, numbered=False))
+        choices.append(Choice(_("Propose someone"), propose_action(plan.id), numbered=False))
     if DRAFTS in reasons:
         drafts = state.drafts.get(reader_id, 0)
         lines += [
@@ -168,10 +168,22 @@ def before_screen(
     return Screen("\n".join(lines), rows_of(choices), edit=False)
 
 
+def propose_action(plan_id: str) -> str:
+    """The propose button's data: into this plan, if its id fits Telegram's 64 bytes."""
+    action = f"{PROPOSE}:{plan_id}"
+    return action if len(action.encode()) <= MAX_CALLBACK_BYTES else PROPOSE
+
+
 def _typed_hint(choices: list[Choice]) -> str:
-    commands = {OPEN_DRAFTS: "/drafts", PROPOSE: "/propose", OPEN_QUEUE: "/review"}
-    typed = ", ".join(commands[c.action] for c in choices)
+    typed = ", ".join(_command_for(c.action) for c in choices)
     return _("Press a button below, or type {commands}.").format(commands=typed)
+
+
+def _command_for(action: str) -> str:
+    """The typed command that does what a reminder's button does."""
+    if action.startswith(PROPOSE):
+        return "/propose"
+    return {OPEN_DRAFTS: "/drafts", OPEN_QUEUE: "/review"}[action]
 
 
 def overdue_screen(plan: Plan, deadline: Deadline, day: date, behind: list[Standing]) -> Screen:

@@ -100,6 +100,26 @@ async def propose(
     _show(await wizard.propose(ctx), ui, bot, settings, session_factory)
 
 
+async def propose_pressed(
+    query: CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    db_user: User,
+    ui: Ui,
+    bot: Bot,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """A reminder's "propose": into the plan it names (``go:propose:PLAN``), if it names one."""
+    plan_id = (query.data or "").removeprefix(PROPOSE).removeprefix(":")
+    ctx = _ctx(session, actor)
+    note = await wizard.leave(ctx, db_user)
+    if note is not None:
+        ui.show(note)
+    reply = await (wizard.propose_in(ctx, plan_id) if plan_id else wizard.propose(ctx))
+    _show(reply, ui, bot, settings, session_factory)
+
+
 async def drafts(
     message: Message,
     session: AsyncSession,
@@ -232,7 +252,7 @@ def router() -> Router:
     r.message.register(drafts, Cmd("drafts"))
     r.message.register(drafts, Says(DRAFTS_WORDS))
     # A reminder's buttons do what its typed commands do.
-    r.callback_query.register(propose, DataPrefix(PROPOSE))
+    r.callback_query.register(propose_pressed, DataPrefix(PROPOSE))
     r.callback_query.register(drafts, DataPrefix(OPEN_DRAFTS))
     r.callback_query.register(plan_pressed, DataPrefix("wp:"))
     r.callback_query.register(step_pressed, DataPrefix("w:"))

@@ -335,7 +335,7 @@ async def test_a_reminder_is_drawn_as_things_stand_when_it_goes_out(
     assert "2 ngày" in screen.text  # drawn on the 29th: two days left, not three
     assert "3/20" in screen.text and "17" in screen.text
     assert "còn 1 bản nháp chưa gửi" in screen.text
-    assert [c.action for c in screen.choices] == [OPEN_DRAFTS, PROPOSE]
+    assert [c.action for c in screen.choices] == [OPEN_DRAFTS, f"{PROPOSE}:kontum-44-2023"]
     assert "/drafts" in screen.text and "/propose" in screen.text
     english = await render_reminder(session, row.payload, reader, "en", date(2024, 12, 29))
     assert english is not None and "2 days" in english.text and "3/20 sent" in english.text

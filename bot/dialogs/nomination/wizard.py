@@ -143,6 +143,16 @@ async def choose_plan(ctx: Ctx, activation_id: int, index: int) -> Reply:
     return Reply(toast=_("That plan is no longer open. Type /propose to see the open ones."))
 
 
+async def propose_in(ctx: Ctx, plan_id: str) -> Reply:
+    """``propose`` straight into one plan (a reminder's button names it); the choice of plans
+    when this person may propose in it in more than one way, or not at all."""
+    options = [option for option in await _plan_options(ctx) if option[1].plan.id == plan_id]
+    if len(options) == 1:
+        role, running = options[0]
+        return await _create(ctx, role, running)
+    return await propose(ctx)
+
+
 async def _plan_options(ctx: Ctx) -> list[tuple[Role, RunningPlan]]:
     options: list[tuple[Role, RunningPlan]] = []
     for role in ctx.actor.holding(VILLAGE_HEAD, COMMUNE_OFFICER):
