@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from string import Template
 
@@ -158,6 +158,12 @@ async def run_demo(settings: Settings, *, host: str, port: int, flood_limits: bo
         for person in DEMO_PEOPLE:
             role = person.role or "-"
             print(f"  {person.telegram_id}  {person.name:32} {role:18} {person.unit or ''}")
+        now = datetime.now(settings.zone)
+        if settings.quiet.next_allowed(now, settings.zone) != now:
+            print(
+                f"Quiet hours ({settings.quiet_hours}): the demo's reminders wait for the morning;"
+                " QUIET_HOURS=off shows them now."
+            )
         print("Database:", database_url, "— stop with Ctrl+C.\n", flush=True)
         app = create_app(demo_settings)
         await run_polling(app)
