@@ -21,6 +21,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.api_session import JsonBodySession
+from bot.broadcasts.progress import BroadcastProgress
 from bot.config import Settings
 from bot.handlers import build_routers
 from bot.handlers.commands import set_default_commands
@@ -193,6 +194,10 @@ def create_app(settings: Settings, storage: BaseStorage | None = None) -> App:
     dispatcher["outbox"] = sender  # handed to every update (see UpdateContextMiddleware)
     dispatcher.startup.register(sender.start)
     dispatcher.shutdown.register(sender.stop)
+    progress = BroadcastProgress(bot, session_factory, rate=settings.send_rate)
+    dispatcher["broadcast_progress"] = progress
+    dispatcher.startup.register(progress.start)
+    dispatcher.shutdown.register(progress.stop)
     reminders = ReminderRounds(session_factory, settings)
     dispatcher["reminders"] = reminders
     dispatcher.startup.register(reminders.start)

@@ -219,6 +219,31 @@ class Reminder(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Broadcast(Base):
+    """A notice sent to a part of the unit tree: its audience, its text, and where its sender
+    watches it go out (a progress message edited in place). Its messages are outbox rows whose
+    cause is ``broadcast:<id>``."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the CLI
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    only_unit: Mapped[bool] = mapped_column(Boolean, default=False)
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text)
+    file_kind: Mapped[str | None] = mapped_column(String(16))  # photo | document
+    file_id: Mapped[str | None] = mapped_column(String(255))
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default="sending")  # sending, done, stopped
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
 class AuditEntry(Base):
     """Append-only record of every change: who, what, when, from which state to which, why."""
 

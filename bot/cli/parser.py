@@ -7,9 +7,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.cli import admin, serving
+from bot.cli import broadcast as broadcast_commands
 from bot.cli import outbox as outbox_commands
 from bot.cli import reminders as reminder_commands
 from bot.i18n import SUPPORTED_LOCALES, _
+from bot.workflow.roles import AUDIENCES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,6 +142,41 @@ def build_parser() -> argparse.ArgumentParser:
         "--id", dest="ids", type=int, action="append", help="only this message (repeatable)"
     )
     outbox_retry.set_defaults(func=outbox_commands.retry)
+    broadcast = sub.add_parser(
+        "broadcast",
+        help="a notice to a part of the unit tree: send, list, show",
+        description="a notice to a part of the unit tree: send, list, show",
+    ).add_subparsers(dest="broadcast_command", required=True)
+    send = broadcast.add_parser(
+        "send",
+        help="queue a notice and watch it go out (the running bot sends it)",
+        description="queue a notice and watch it go out (the running bot sends it)",
+    )
+    send.add_argument("--unit", required=True, help="unit code: it and the units under it")
+    send.add_argument("--only-unit", action="store_true", help="that unit alone")
+    send.add_argument(
+        "--role",
+        dest="roles",
+        action="append",
+        required=True,
+        choices=tuple(AUDIENCES),
+        help="who receives it (repeatable)",
+    )
+    send.add_argument("--text", required=True)
+    send.add_argument("--no-wait", action="store_true", help="queue it and return at once")
+    send.set_defaults(func=broadcast_commands.send)
+    listing = broadcast.add_parser(
+        "list", help="the latest broadcasts with their counts", description="the latest broadcasts"
+    )
+    listing.add_argument("--limit", type=int, default=20)
+    listing.set_defaults(func=broadcast_commands.list_)
+    shown = broadcast.add_parser(
+        "show",
+        help="one broadcast: its text, counts, and who failed or blocked",
+        description="one broadcast: its text, counts, and who failed or blocked",
+    )
+    shown.add_argument("id", type=int)
+    shown.set_defaults(func=broadcast_commands.show)
     reminders = sub.add_parser(
         "reminders",
         help="deadline reminders: preview a day, run a pass",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import common, fallback, invite, onboarding, review, wizard
+from bot.handlers import broadcast, common, fallback, invite, onboarding, review, wizard
 
 
 def build_routers() -> list[Router]:
@@ -16,6 +16,7 @@ def build_routers() -> list[Router]:
         onboarding.router(),
         common.router(),
         invite.router(),
+        broadcast.router(),  # before review and the wizard: its typed answers and its file
         review.router(),  # before the wizard: a reason being typed is not a draft answer
         wizard.router(),
         fallback.router(),

@@ -36,6 +36,15 @@ ROLE_LEVEL: Final[dict[str, str | None]] = {
 }
 
 PROPOSER_ROLES: Final = frozenset({VILLAGE_HEAD, COMMUNE_OFFICER})
+
+#: The groups a broadcast's audience is chosen from, in the order they are offered.
+AUDIENCES: Final[dict[str, frozenset[str]]] = {
+    "village_heads": frozenset({VILLAGE_HEAD}),
+    "commune_officers": frozenset({COMMUNE_OFFICER}),
+    "reviewers": frozenset({DISTRICT_REVIEWER, PROVINCE_REVIEWER}),
+    "consultees": frozenset({CONSULTEE}),
+    "everyone": frozenset(ROLES),
+}
 REVIEWER_ROLES: Final = frozenset({COMMUNE_OFFICER, DISTRICT_REVIEWER, PROVINCE_REVIEWER})
 
 
