@@ -43,13 +43,14 @@ _PROPOSE = (
 )
 _REVIEW = (("review", N_("Nominations waiting for my review")),)
 _HISTORY = (("history", N_("History of a nomination")),)
+_BROADCAST = (("broadcast", N_("Send a notice to the units below")),)
 ROLE_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
     VILLAGE_HEAD: (*_PROPOSE, *_HISTORY),
-    COMMUNE_OFFICER: (*_PROPOSE, *_REVIEW, *_HISTORY),
-    DISTRICT_REVIEWER: (*_REVIEW, *_HISTORY),
-    PROVINCE_REVIEWER: (*_REVIEW, *_HISTORY),
+    COMMUNE_OFFICER: (*_PROPOSE, *_REVIEW, *_HISTORY, *_BROADCAST),
+    DISTRICT_REVIEWER: (*_REVIEW, *_HISTORY, *_BROADCAST),
+    PROVINCE_REVIEWER: (*_REVIEW, *_HISTORY, *_BROADCAST),
     CONSULTEE: _HISTORY,
-    ADMIN: (("invite", N_("Invite a person to a role")),),
+    ADMIN: (("invite", N_("Invite a person to a role")), *_BROADCAST),
 }
 
 
