@@ -234,6 +234,7 @@ class Broadcast(Base):
     text: Mapped[str] = mapped_column(Text)
     file_kind: Mapped[str | None] = mapped_column(String(16))  # photo | document
     file_id: Mapped[str | None] = mapped_column(String(255))
+    plan_id: Mapped[str | None] = mapped_column(String(64))  # about a plan: a button opens it
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[str] = mapped_column(String(16), default="sending")  # sending, done, stopped
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)

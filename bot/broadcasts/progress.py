@@ -18,7 +18,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.dialogs.broadcast import progress_screen
+from bot.dialogs.broadcast_views import progress_screen
 from bot.handlers.ui import EditScreen, SendScreen, inline_markup
 from bot.i18n import resolve_locale, use_locale
 from bot.workflow import broadcasts

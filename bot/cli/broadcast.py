@@ -44,6 +44,7 @@ async def send(args: argparse.Namespace, settings: Settings) -> int:
                 only_unit=args.only_unit,
                 audiences=list(dict.fromkeys(args.roles)),
                 text=args.text,
+                plan_id=args.plan,
             )
         except broadcasts.BroadcastRefused as refused:
             print(_(REFUSALS[refused.reason]), file=sys.stderr)

@@ -163,10 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="who receives it (repeatable)",
     )
     send.add_argument("--text", required=True)
+    send.add_argument("--plan", help="about this plan: its proposers get a button to propose")
     send.add_argument("--no-wait", action="store_true", help="queue it and return at once")
     send.set_defaults(func=broadcast_commands.send)
     listing = broadcast.add_parser(
-        "list", help="the latest broadcasts with their counts", description="the latest broadcasts"
+        "list",
+        help="the latest broadcasts with their counts",
+        description="the latest broadcasts with their counts",
     )
     listing.add_argument("--limit", type=int, default=20)
     listing.set_defaults(func=broadcast_commands.list_)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogs.broadcast import BROADCAST, render_broadcast
+from bot.dialogs.broadcast_views import BROADCAST, render_broadcast
 from bot.dialogs.reminders import REMINDER, render_reminder
 from bot.dialogs.review_cards import REVIEW_CARD, render_review_card
 from bot.dialogs.screen import Screen, screen_from_payload
@@ -30,7 +30,7 @@ async def render(session: AsyncSession, row: OutboxMessage, recipient: User) -> 
         return await render_review_card(session, row.payload, locale)
     if row.kind == BROADCAST:  # not at all once its sender stopped it
         locale = resolve_locale(recipient.locale, recipient.language_code)
-        return await render_broadcast(session, row.payload, locale)
+        return await render_broadcast(session, row.payload, recipient, locale)
     if row.kind == REMINDER:  # drawn as things stand when it goes out: days left, progress
         locale = resolve_locale(recipient.locale, recipient.language_code)
         today = datetime.now(DISPLAY_TZ).date()

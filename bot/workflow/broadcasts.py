@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.workflow import audit
 from bot.workflow.actor import Actor
+from bot.workflow.plans import find_version
 from bot.workflow.roles import (
     ADMIN,
     AUDIENCES,
@@ -123,11 +124,14 @@ async def create(
     audiences: list[str],
     text: str,
     file: tuple[str, str] | None = None,
+    plan_id: str | None = None,
 ) -> tuple[Broadcast, list[User]]:
     """The broadcast and its recipients, audited; the caller queues its messages. ``actor``
     None is the command line (an operator of the server)."""
     if actor is not None and not await may_reach(session, actor, unit):
         raise BroadcastRefused("outside")
+    if plan_id is not None and await find_version(session, plan_id) is None:
+        raise BroadcastRefused("unknown_plan")
     people = await audience(session, unit, only_unit, audiences)
     if not people:
         raise BroadcastRefused("nobody")
@@ -139,6 +143,7 @@ async def create(
         text=check_text(text),
         file_kind=file[0] if file else None,
         file_id=file[1] if file else None,
+        plan_id=plan_id,
         recipients=len(people),
         state=SENDING,
         progress_chat_id=actor.telegram_id if actor else None,
@@ -158,6 +163,7 @@ async def create(
             "audiences": list(audiences),
             "recipients": len(people),
             "file": file[0] if file else None,
+            "plan": plan_id,
         },
     )
     return broadcast, people

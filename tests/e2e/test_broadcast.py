@@ -216,3 +216,50 @@ async def test_from_the_command_line_with_a_progress_bar_list_and_show(
         database_url, "broadcast", "send", "--unit", "NOPE", "--role", "everyone", "--text", "x"
     )
     assert outside.returncode == 1 and "NOPE" in outside.stderr
+
+
+async def test_a_notice_about_a_plan_lets_its_proposers_start_one(
+    bot_app: App, people: dict[str, SimUser]
+) -> None:
+    officer = people["commune_officer"]
+    for text in ("/broadcast", NOTICE, "1", "1", "1"):
+        await officer.send(text)
+    plans = await officer.send("2")  # link a plan
+    konray = next(b for b in plans.buttons if "UBND huyện Kon Rẫy" in b)
+    preview = await officer.send(konray.split(".")[0])  # typed: its number
+    assert "Về kế hoạch: Kế hoạch xây dựng tiêu chuẩn" in preview.text
+    await officer.send("gửi")
+    head = people["village_head"]
+    notice = await head.wait_for(NOTICE, timeout=10)
+    assert "gõ /propose" in notice["text"]
+    assert [b["text"] for row in notice["buttons"] for b in row] == ["Đề xuất theo kế hoạch này"]
+    started = await head.press(text="Đề xuất theo kế hoạch này", message_id=notice["message_id"])
+    assert "Đề xuất mới theo: Kế hoạch xây dựng tiêu chuẩn" in started.text
+
+
+async def test_a_photo_goes_with_the_notice_and_cancel_ends_the_dialog(
+    bot_app: App, people: dict[str, SimUser], session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    district = people["district_reviewer"]
+    await district.send("/broadcast")
+    refused = await district.send(NOTICE)
+    elsewhere = await district.send("KT-DH")  # another district: not theirs
+    assert "ngoài phạm vi" in elsewhere.text and refused.text
+    cancelled = await district.send("/cancel")
+    assert cancelled.text
+    after = await district.send("KT-KR-DRU")  # no longer an answer to the dialog
+    assert "Gửi tới" not in after.text
+    async with session_factory() as session:
+        user = await session.scalar(select(User).where(User.telegram_id == 1005))
+        assert user is not None and user.pending_action is None
+
+    await district.send("/broadcast")
+    await district.photo(caption=NOTICE)
+    for text in ("KT-KR-DRU", "1", "1"):
+        await district.send(text)
+    preview = await district.send("gửi")
+    assert "đang được gửi tới 2 người" in preview.text
+    head = people["village_head"]
+    await head.wait_for(NOTICE, timeout=10)
+    received = [m for m in await head.messages() if m["from"] == "bot"]
+    assert [m["kind"] for m in received[-2:]] == ["text", "photo"], received[-2:]
