@@ -234,6 +234,8 @@ class Broadcast(Base):
     text: Mapped[str] = mapped_column(Text)
     file_kind: Mapped[str | None] = mapped_column(String(16))  # photo | document
     file_id: Mapped[str | None] = mapped_column(String(255))
+    # From the command line: a file on this machine, uploaded once by the sender.
+    file_path: Mapped[str | None] = mapped_column(String(1024))
     plan_id: Mapped[str | None] = mapped_column(String(64))  # about a plan: a button opens it
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[str] = mapped_column(String(16), default="sending")  # sending, done, stopped

@@ -22,6 +22,16 @@ def read_text(path: Path) -> str:
         ) from exc
 
 
+def read_bytes(path: Path) -> bytes:
+    """``read_text`` for a file of any kind (an attachment)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise Failure(
+            _("Cannot read {file}: {error}").format(file=path, error=reason(exc))
+        ) from exc
+
+
 async def units_load(args: argparse.Namespace, settings: Settings) -> int:
     from bot.workflow.units import UnitsFileError, load_units, parse_units_csv
 

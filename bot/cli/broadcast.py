@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import sys
+from pathlib import Path
 
 from bot.cli.common import cli_session, upgrade
 from bot.cli.failures import Failure
@@ -31,6 +33,7 @@ async def send(args: argparse.Namespace, settings: Settings) -> int:
     from bot.workflow import broadcasts
     from bot.workflow.units import unit_by_code
 
+    attachment = _keep_file(args.file, settings) if args.file else None
     await upgrade(settings)
     async with cli_session(settings) as session:
         unit = await unit_by_code(session, args.unit)
@@ -45,6 +48,8 @@ async def send(args: argparse.Namespace, settings: Settings) -> int:
                 audiences=list(dict.fromkeys(args.roles)),
                 text=args.text,
                 plan_id=args.plan,
+                file=(attachment[0], "") if attachment else None,
+                file_path=attachment[1] if attachment else None,
             )
         except broadcasts.BroadcastRefused as refused:
             print(_(REFUSALS[refused.reason]), file=sys.stderr)
@@ -61,6 +66,32 @@ async def send(args: argparse.Namespace, settings: Settings) -> int:
     if args.no_wait:
         return 0
     return await _watch(settings, broadcast_id, total)
+
+
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
+#: Telegram bots may upload photos up to 10 MB and documents up to 50 MB.
+UPLOAD_LIMITS = {"photo": 10 * 1024 * 1024, "document": 50 * 1024 * 1024}
+
+
+def _keep_file(path: Path, settings: Settings) -> tuple[str, str]:
+    """Copy the attachment where the bot can read it (by its content, under EVIDENCE_DIR);
+    its kind and the copy's path. The bot uploads it once, with the first message."""
+    from bot.cli.admin import read_bytes
+
+    data = read_bytes(path)
+    kind = "photo" if path.suffix.lower() in PHOTO_SUFFIXES else "document"
+    if len(data) > UPLOAD_LIMITS[kind]:
+        raise Failure(
+            _("{file} is too big to send: at most {mb} MB.").format(
+                file=path, mb=UPLOAD_LIMITS[kind] // (1024 * 1024)
+            )
+        )
+    folder = (settings.evidence_dir / "broadcast-files").resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / (hashlib.sha256(data).hexdigest() + path.suffix.lower())
+    if not kept.exists():
+        kept.write_bytes(data)
+    return kind, str(kept)
 
 
 async def _watch(settings: Settings, broadcast_id: int, total: int) -> int:

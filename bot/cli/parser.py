@@ -164,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     send.add_argument("--text", required=True)
     send.add_argument("--plan", help="about this plan: its proposers get a button to propose")
+    send.add_argument(
+        "--file", type=Path, help="a photo (.jpg, .png) or document sent with the text"
+    )
     send.add_argument("--no-wait", action="store_true", help="queue it and return at once")
     send.set_defaults(func=broadcast_commands.send)
     listing = broadcast.add_parser(

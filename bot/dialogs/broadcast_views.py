@@ -9,7 +9,7 @@ from babel.dates import format_timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs.reminders import propose_action
-from bot.dialogs.screen import Choice, Screen, rows_of
+from bot.dialogs.screen import LOCAL_FILE, Choice, Screen, rows_of
 from bot.i18n import _, get_locale, use_locale
 from bot.workflow import broadcasts
 from bot.workflow.broadcasts import Progress
@@ -49,8 +49,12 @@ async def render_broadcast(
                     )
                 ]
             )
-    files = ((broadcast.file_kind, broadcast.file_id),) if broadcast.file_id else ()
-    return Screen(text, rows, edit=False, files=files)  # type: ignore[arg-type]
+    files: tuple[tuple[str, str], ...] = ()
+    if broadcast.file_kind and broadcast.file_id:
+        files = ((broadcast.file_kind, broadcast.file_id),)
+    elif broadcast.file_kind and broadcast.file_path:  # from the command line: uploaded once
+        files = ((broadcast.file_kind, LOCAL_FILE + broadcast.file_path),)
+    return Screen(text, rows, edit=False, files=files)
 
 
 async def _proposes(session: AsyncSession, reader: User) -> bool:

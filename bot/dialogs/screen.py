@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 
+#: A screen's file given as "file:<path>" is on this machine rather than Telegram's (a
+#: broadcast's attachment from the command line); the messenger uploads it.
+LOCAL_FILE = "file:"
+
 
 @dataclass(frozen=True, slots=True)
 class Choice:
@@ -50,7 +54,8 @@ class Screen:
     request_contact: bool = False  # offer a "share my phone number" button
     contact_label: str = ""
     edit: bool = True  # may replace the message whose button was pressed
-    files: tuple[tuple[str, str], ...] = field(default=())  # (kind, file id) sent after the text
+    # (kind, file id or LOCAL_FILE + path) sent after the text
+    files: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def choices(self) -> list[Choice]:

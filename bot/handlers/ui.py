@@ -15,9 +15,10 @@ from typing import Any, ClassVar, Protocol
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.methods import EditMessageText, SendMessage
+from aiogram.types import FSInputFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogs.screen import Notice, Screen, number_labels, screen_to_payload
+from bot.dialogs.screen import LOCAL_FILE, Notice, Screen, number_labels, screen_to_payload
 from bot.outbox.queue import Outgoing, enqueue, recipients_by_telegram_id
 from bot.outbox.render import SCREEN
 
@@ -260,9 +261,28 @@ async def send_screen(
                 markup = REMOVE_KEYBOARD
         await bot(SendScreen(chat_id=chat_id, text=part, reply_markup=markup))
     for kind, file_id in screen.files:
-        if kind == "photo":
+        if file_id.startswith(LOCAL_FILE):
+            await _send_local_file(bot, chat_id, kind, file_id.removeprefix(LOCAL_FILE))
+        elif kind == "photo":
             await bot.send_photo(chat_id, file_id)
         elif kind == "voice":
             await bot.send_voice(chat_id, file_id)
         else:
             await bot.send_document(chat_id, file_id)
+
+
+#: Files on this machine (LOCAL_FILE) are uploaded once per process; Telegram's file id then
+#: serves every later send.
+_uploaded: dict[tuple[str, str], str] = {}
+
+
+async def _send_local_file(bot: Bot, chat_id: int, kind: str, path: str) -> None:
+    known = _uploaded.get((kind, path))
+    if kind == "photo":
+        sent = await bot.send_photo(chat_id, known or FSInputFile(path))
+        file_id = sent.photo[-1].file_id if sent.photo else None
+    else:
+        sent = await bot.send_document(chat_id, known or FSInputFile(path))
+        file_id = sent.document.file_id if sent.document else None
+    if known is None and file_id:
+        _uploaded[(kind, path)] = file_id

@@ -125,9 +125,11 @@ async def create(
     text: str,
     file: tuple[str, str] | None = None,
     plan_id: str | None = None,
+    file_path: str | None = None,
 ) -> tuple[Broadcast, list[User]]:
     """The broadcast and its recipients, audited; the caller queues its messages. ``actor``
-    None is the command line (an operator of the server)."""
+    None is the command line (an operator of the server). ``file`` is (kind, Telegram file id);
+    ``file_path`` a file on this machine, whose kind is ``file[0]``."""
     if actor is not None and not await may_reach(session, actor, unit):
         raise BroadcastRefused("outside")
     if plan_id is not None and await find_version(session, plan_id) is None:
@@ -142,7 +144,8 @@ async def create(
         roles=list(audiences),
         text=check_text(text),
         file_kind=file[0] if file else None,
-        file_id=file[1] if file else None,
+        file_id=file[1] if file and not file_path else None,
+        file_path=file_path,
         plan_id=plan_id,
         recipients=len(people),
         state=SENDING,

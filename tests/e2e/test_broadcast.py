@@ -218,6 +218,55 @@ async def test_from_the_command_line_with_a_progress_bar_list_and_show(
     assert outside.returncode == 1 and "NOPE" in outside.stderr
 
 
+async def test_a_file_from_the_command_line_is_uploaded_once(
+    bot_app: App,
+    people: dict[str, SimUser],
+    client: SandboxClient,
+    database_url: str,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    leaflet = tmp_path / "to-roi.pdf"
+    leaflet.write_bytes(b"%PDF-1.4\n% leaflet of the conference\n")
+    sent = await cli(
+        database_url,
+        "broadcast",
+        "send",
+        "--unit",
+        "KT-KR-DRU",
+        "--role",
+        "commune_officers",
+        "--text",
+        NOTICE,
+        "--file",
+        str(leaflet),
+        EVIDENCE_DIR=str(settings.evidence_dir),
+    )
+    assert sent.returncode == 0, sent
+    for key in ("commune_officer", "commune_officer_1004"):
+        await people[key].wait_for(NOTICE, timeout=10)
+        kinds = [m["kind"] for m in await people[key].messages() if m["from"] == "bot"]
+        assert kinds[-2:] == ["text", "document"], kinds
+    documents = [r for r in await client.requests("sendDocument") if r["ok"]]
+    uploads = [r for r in documents if isinstance(r["params"].get("document"), dict)]
+    assert len(documents) == 2 and len(uploads) == 1  # the second went by Telegram's file id
+    missing = await cli(
+        database_url,
+        "broadcast",
+        "send",
+        "--unit",
+        "KT-KR-DRU",
+        "--role",
+        "commune_officers",
+        "--text",
+        NOTICE,
+        "--file",
+        str(tmp_path / "nope.pdf"),
+    )
+    assert missing.returncode == 1 and "nope.pdf" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
 async def test_a_notice_about_a_plan_lets_its_proposers_start_one(
     bot_app: App, people: dict[str, SimUser]
 ) -> None:

@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('file_kind', sa.String(length=16), nullable=True),
     sa.Column('file_id', sa.String(length=255), nullable=True),
+    sa.Column('file_path', sa.String(length=1024), nullable=True),
     sa.Column('plan_id', sa.String(length=64), nullable=True),
     sa.Column('recipients', sa.Integer(), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
