@@ -1,0 +1,185 @@
+"""What an answer does: read, judged against the plan, saved, and the next step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.dialogs.nomination import cards
+from bot.dialogs.nomination.context import Ctx, Reply
+from bot.dialogs.nomination.inputs import BadInput, parse_int, parse_number, parse_phone, parse_year
+from bot.dialogs.nomination.screens import advance, goto, screen_of, with_note
+from bot.dialogs.nomination.steps import (
+    MAX_LENGTH,
+    Step,
+    years_asked,
+)
+from bot.dialogs.review import after_submit
+from bot.i18n import _
+from bot.plans.schema import Criterion, Plan
+from bot.workflow import audit
+from bot.workflow.criteria import Verdict, judge
+from bot.workflow.nominations import (
+    NotAllowed,
+    evidence_counts,
+    nominee_key,
+    now,
+    plan_of,
+    submit,
+    touch,
+)
+from bot.workflow.text import TooLong, clean_text
+from storage.models import Nomination, Unit
+
+# --- answers -------------------------------------------------------------------------------
+
+
+async def answer_choice(
+    ctx: Ctx, nomination: Nomination, plan: Plan, step: Step, value: str
+) -> Reply:
+    prefix = step.prefix
+    touch(nomination)
+    if prefix == "kind":
+        if nomination.subject_kind != value:
+            nomination.subject_kind = value
+            nomination.category_id = None
+            auto_category(nomination, plan)
+        return await advance(ctx, nomination, step.key)
+    if prefix == "category":
+        nomination.category_id = value
+        return await advance(ctx, nomination, step.key)
+    if prefix == "consent":
+        if value == "yes":
+            nomination.consent_at = now()
+            audit.record(
+                ctx.session,
+                actor_id=ctx.actor.user_id,
+                action="nomination.consent",
+                object_type="nomination",
+                object_id=nomination.id,
+            )
+            return await advance(ctx, nomination, step.key)
+        nomination.step = step.key
+        return Reply([cards.consent_needed(nomination)])
+    if prefix == "f":
+        if step.arg == "home":
+            home = await ctx.session.get(Unit, int(value))
+            assert home is not None
+            nomination.nominee_unit_id = home.id
+            nomination.nominee = {**nomination.nominee, "home_name": home.name}
+        else:
+            nomination.nominee = {**nomination.nominee, step.arg: value}
+        return await advance(ctx, nomination, step.key)
+    criterion = plan.criterion(step.arg)
+    if prefix == "y":
+        answer = dict(nomination.answers.get(criterion.id) or {})
+        held = dict(answer.get("years") or {})
+        held[str(step.year)] = value == "yes"
+        answer["years"] = held
+        nomination.answers = {**nomination.answers, criterion.id: answer}
+        if value != "yes" or len(held) >= len(years_asked(criterion, ctx.today)):
+            return await judged(ctx, nomination, criterion, step)
+        return await advance(ctx, nomination, step.key)
+    answer_value: object = value == "yes" if criterion.kind in ("attest", "evidence") else value
+    previous = dict(nomination.answers.get(criterion.id) or {})
+    nomination.answers = {**nomination.answers, criterion.id: {**previous, "value": answer_value}}
+    if criterion.kind == "evidence" and answer_value is True:
+        return await advance(ctx, nomination, step.key)  # the files come next
+    return await judged(ctx, nomination, criterion, step)
+
+
+async def answer_typed(
+    ctx: Ctx, nomination: Nomination, step: Step, steps: list[Step], text: str
+) -> Reply:
+    plan = plan_of(nomination)
+    try:
+        value = _read(step, plan, text, ctx.today)
+    except (BadInput, TooLong) as problem:
+        screen = await screen_of(ctx, nomination, step, steps)
+        return Reply([with_note(cards.bad_input(problem), screen)])
+    touch(nomination)
+    if step.prefix == "achievements":
+        nomination.achievements = str(value)
+        return await advance(ctx, nomination, step.key)
+    if step.prefix == "f":
+        nomination.nominee = {**nomination.nominee, step.arg: value}
+        if step.arg in ("name", "birth_year"):
+            nomination.nominee_key = nominee_key(
+                str(nomination.nominee.get("name", "")), nomination.nominee.get("birth_year")
+            )
+        return await advance(ctx, nomination, step.key)
+    criterion = plan.criterion(step.arg)
+    nomination.answers = {**nomination.answers, criterion.id: {"value": value}}
+    return await judged(ctx, nomination, criterion, step)
+
+
+def _read(step: Step, plan: Plan, text: str, today: date) -> object:
+    if step.prefix == "achievements":
+        value = clean_text(text, MAX_LENGTH["achievements"])
+        if len(value) < 10:
+            raise BadInput("too_short", minimum=10)
+        return value
+    if step.prefix == "f":
+        name = step.arg
+        if name == "birth_year":
+            return parse_year(text, today.year - 110, today.year - 6)
+        if name == "members":
+            return parse_int(text, 1, 1_000_000)
+        if name == "phone":
+            return parse_phone(text)
+        value = clean_text(text, MAX_LENGTH.get(name, 200))
+        if len(value) < 2:
+            raise BadInput("too_short", minimum=2)
+        return value
+    criterion = plan.criterion(step.arg)
+    if criterion.kind == "number":
+        return parse_number(text, criterion.unit)
+    value = clean_text(text, criterion.text_max_length)
+    if len(value) < criterion.text_min_length:
+        raise BadInput("too_short", minimum=criterion.text_min_length)
+    return value
+
+
+async def judged(ctx: Ctx, nomination: Nomination, criterion: Criterion, step: Step) -> Reply:
+    files = 0
+    if criterion.kind == "evidence":  # no other kind of criterion looks at the files
+        files = (await evidence_counts(ctx.session, nomination.id)).get(criterion.id, 0)
+    verdict = judge(criterion, nomination.answers.get(criterion.id), files, ctx.today)
+    if verdict is Verdict.NOT_MET and criterion.required:
+        nomination.step = step.key
+        return Reply([cards.unmet(nomination, plan_of(nomination), criterion)])
+    note = cards.verdict_note(criterion, verdict)
+    return await advance(ctx, nomination, step.key, note=note)
+
+
+async def files_done(ctx: Ctx, nomination: Nomination, step: Step) -> Reply:
+    criterion = plan_of(nomination).criterion(step.arg)
+    answer = dict(nomination.answers.get(criterion.id) or {})
+    answer["files_done"] = True
+    nomination.answers = {**nomination.answers, criterion.id: answer}
+    touch(nomination)
+    return await judged(ctx, nomination, criterion, step)
+
+
+async def submit_draft(ctx: Ctx, nomination: Nomination) -> Reply:
+    try:
+        outcome = await submit(ctx.session, ctx.actor, nomination, ctx.today)
+    except NotAllowed:
+        return Reply(toast=_("This draft is no longer open."))
+    if not outcome.submitted:
+        return await goto(
+            ctx,
+            nomination,
+            "summary",
+            exact=True,
+            intro=_("It cannot be sent yet: see what is missing below."),
+        )
+    reviewers = await after_submit(ctx.session, nomination, ctx.today)
+    return Reply([cards.submitted(nomination)], notices=[reviewers])
+
+
+def auto_category(nomination: Nomination, plan: Plan) -> None:
+    if nomination.subject_kind is None:
+        return
+    categories = plan.categories_for(nomination.subject_kind)
+    if len(categories) == 1:
+        nomination.category_id = categories[0].id
