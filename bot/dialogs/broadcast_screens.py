@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dialogs.plan_names import plan_name, plan_short
 from bot.dialogs.screen import Choice, Screen, match_typed, rows_of
 from bot.i18n import DISPLAY_TZ, N_, _, get_locale
 from bot.plans.schema import Plan
@@ -111,7 +112,6 @@ async def screen_for(session: AsyncSession, actor: Actor, state: dict[str, Any])
         )
     if step == "plan":
         plans = await plans_at(session, state)
-        locale = get_locale()
         lines = [
             _(
                 "Which plan is it about? Its proposers will get a button to propose under it. "
@@ -120,14 +120,10 @@ async def screen_for(session: AsyncSession, actor: Actor, state: dict[str, Any])
             _("1. No plan"),
         ]
         lines += [
-            f"{n}. {plan.title_for(locale)} ({plan.plan.document}, {plan.plan.issuer})"
-            for n, plan in enumerate(plans, start=2)
+            f"{n}. {plan_name(plan)}, {plan.plan.issuer}" for n, plan in enumerate(plans, start=2)
         ]
         choices = [Choice(_("No plan"), "bc:pl:none")]
-        choices += [
-            Choice(f"{plan.plan.issuer}: {plan.plan.document}", f"bc:pl:{index}")
-            for index, plan in enumerate(plans)
-        ]
+        choices += [Choice(plan_short(plan), f"bc:pl:{index}") for index, plan in enumerate(plans)]
         return Screen("\n".join(lines), rows_of(choices), edit=False)
     people = await broadcasts.audience(session, unit, bool(state.get("only")), roles)
     blocked = broadcasts.unreachable(people)

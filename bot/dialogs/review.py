@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dialogs.plan_names import plan_short
 from bot.dialogs.review_cards import (
     ACTION_LABELS,
     NEW_FOR_REVIEW,
@@ -118,7 +119,7 @@ async def show_queue(
         when = format_datetime(nomination.submitted_at) if nomination.submitted_at else ""
         lines.append(
             f"{number}. #{nomination.id} {nomination.nominee.get('name', '')} — "
-            f"{plan.plan.document} — {when}"
+            f"{plan_short(plan)} — {when}"
         )
         choices.append(
             Choice(

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs.nomination.cards import SEX_LABELS, quota_text, subject_label
+from bot.dialogs.plan_names import plan_name
 from bot.dialogs.screen import Choice, Screen, rows_of
 from bot.i18n import N_, _, get_locale, resolve_locale, use_locale
 from bot.outbox.queue import Outgoing
@@ -67,9 +68,7 @@ async def card(
         _("Nomination no. {id} — {state}").format(
             id=nomination.id, state=_(STATE_LABELS[nomination.state])
         ),
-        _("Plan: {title} ({document})").format(
-            title=plan.title_for(locale), document=plan.plan.document
-        ),
+        _("Plan: {plan}").format(plan=plan_name(plan)),
     ]
     if nomination.category_id and nomination.subject_kind:
         lines.append(

@@ -145,6 +145,12 @@ class PlanInfo(_Model):
     def title_for(self, locale: str) -> str:
         return _localized(self.title, self.title_en, locale)
 
+    @property
+    def number(self) -> str | None:
+        """The document's number; None where the file does not know it ("…/KH-UBND")."""
+        document = self.document.strip()
+        return None if document.startswith(("…", "...")) else document
+
 
 class Deadline(_Model):
     id: Id

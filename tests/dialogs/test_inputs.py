@@ -13,6 +13,7 @@ from bot.dialogs.nomination.inputs import (
     parse_number,
     parse_phone,
     parse_year,
+    require_letters,
 )
 
 # --- numbers ---------------------------------------------------------------------------------
@@ -217,3 +218,25 @@ def test_parse_phone_international_prefix_with_national_zero() -> None:
         assert parse_phone("+84 0912 345 678") == "0912345678"
     except BadInput:
         pass  # refusing it would be right too
+
+
+@pytest.mark.parametrize(
+    ("text", "year"), [("12/05/1972", 1972), ("1/1/1980", 1980), ("31-12-1990", 1990)]
+)
+def test_a_whole_birth_date_is_taken_as_its_year(text: str, year: int) -> None:
+    assert parse_year(text, 1916, 2020) == year
+
+
+@pytest.mark.parametrize("text", ["31/02/1972", "12/05/72", "12/05/2030"])
+def test_a_birth_date_that_is_no_date_or_out_of_range_is_refused(text: str) -> None:
+    with pytest.raises(BadInput) as info:
+        parse_year(text, 1916, 2020)
+    assert info.value.reason in ("not_a_year", "out_of_range")
+
+
+@pytest.mark.parametrize("text", ["🙂🙂🙂", "!!!...", "👍 👍", "12345"])
+def test_words_are_required_where_a_name_is_asked(text: str) -> None:
+    with pytest.raises(BadInput) as info:
+        require_letters(text)
+    assert info.value.reason == "no_letters"
+    assert require_letters("Y Thị Hoa 🙂") == "Y Thị Hoa 🙂"

@@ -182,6 +182,8 @@ async def test_stale_button_does_nothing_harmful(
         ("Năm sinh?", "2030", "4 chữ số"),
         ("Họ và tên người được đề xuất", "x" * 101, "tối đa 100 ký tự"),
         ("Họ và tên người được đề xuất", "A", "quá ngắn"),
+        ("Họ và tên người được đề xuất", "🙂🙂🙂", "Xin viết bằng chữ"),
+        ("Họ và tên người được đề xuất", "?!...", "Xin viết bằng chữ"),
         ("Số điện thoại", "12345", "số điện thoại Việt Nam"),
         ("Giới tính?", "có lẽ", "bấm một nút"),
     ],
@@ -207,6 +209,21 @@ async def test_bad_input_gets_a_reprompt_and_loses_nothing(
         before.nominee,
         before.version,
     )
+
+
+async def test_a_whole_birth_date_is_taken_as_the_birth_year(
+    bot_app: App,
+    client: SandboxClient,
+    seeded: None,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7007)
+    plan = load_preset("kontum-44-2023")
+    await complete(user, plan, await user.send("/propose"), stop_at="Năm sinh?")
+    reply = await user.send("12/05/1972")
+    assert "Năm sinh?" not in reply.text and "⚠️" not in reply.text, reply.text
+    [after] = await submitted_rows(session_factory)
+    assert after.nominee["birth_year"] == 1972
 
 
 async def test_unexpected_sticker_photo_and_command_mid_wizard(

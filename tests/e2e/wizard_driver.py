@@ -89,7 +89,8 @@ class Run:
 def criterion_on_screen(plan: Plan, text: str) -> Criterion | None:
     for criterion in plan.all_criteria():
         for body in {criterion.text, criterion.text_en or criterion.text}:
-            if f"«{body}» ({criterion.cite}," in text:
+            # "(cite, number)", or "(cite)" where the plan's number is not known
+            if f"«{body}» ({criterion.cite}," in text or f"«{body}» ({criterion.cite})" in text:
                 return criterion
     return None
 
@@ -170,8 +171,10 @@ async def _step(
 ) -> Reply:
     if words["plan"] in text:
         if plan_index is None:
-            mark = f"({plan.plan.document}, {plan.plan.issuer})"
-            line = next(line for line in text.splitlines() if line.endswith(mark))
+            title, mark = plan.title_for(lang), f", {plan.plan.issuer}"
+            line = next(
+                line for line in text.splitlines() if title in line and line.endswith(mark)
+            )
             plan_index = int(line.split(".", 1)[0])
         return await user.send(str(plan_index))
     if words["kind"] in text:

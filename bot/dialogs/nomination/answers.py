@@ -6,7 +6,14 @@ from datetime import date
 
 from bot.dialogs.nomination import cards
 from bot.dialogs.nomination.context import Ctx, Reply
-from bot.dialogs.nomination.inputs import BadInput, parse_int, parse_number, parse_phone, parse_year
+from bot.dialogs.nomination.inputs import (
+    BadInput,
+    parse_int,
+    parse_number,
+    parse_phone,
+    parse_year,
+    require_letters,
+)
 from bot.dialogs.nomination.screens import advance, goto, screen_of, with_note
 from bot.dialogs.nomination.steps import (
     MAX_LENGTH,
@@ -114,7 +121,7 @@ async def answer_typed(
 
 def _read(step: Step, plan: Plan, text: str, today: date) -> object:
     if step.prefix == "achievements":
-        value = clean_text(text, MAX_LENGTH["achievements"])
+        value = require_letters(clean_text(text, MAX_LENGTH["achievements"]))
         if len(value) < 10:
             raise BadInput("too_short", minimum=10)
         return value
@@ -127,6 +134,8 @@ def _read(step: Step, plan: Plan, text: str, today: date) -> object:
         if name == "phone":
             return parse_phone(text)
         value = clean_text(text, MAX_LENGTH.get(name, 200))
+        if name in NAMED_FIELDS:
+            require_letters(value)
         if len(value) < 2:
             raise BadInput("too_short", minimum=2)
         return value
@@ -137,6 +146,10 @@ def _read(step: Step, plan: Plan, text: str, today: date) -> object:
     if len(value) < criterion.text_min_length:
         raise BadInput("too_short", minimum=criterion.text_min_length)
     return value
+
+
+#: Fields that must be written in words (a name, a position, an address), not only symbols.
+NAMED_FIELDS = frozenset({"name", "position", "address", "head"})
 
 
 async def judged(ctx: Ctx, nomination: Nomination, criterion: Criterion, step: Step) -> Reply:

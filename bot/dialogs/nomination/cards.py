@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs.nomination.inputs import BadInput
 from bot.dialogs.nomination.steps import MAX_LENGTH, Step, criteria_of, is_answered
+from bot.dialogs.plan_names import plan_name, plan_short
 from bot.dialogs.screen import Choice, Screen, rows_of
 from bot.i18n import N_, _, format_datetime, format_number, get_locale
 from bot.plans.schema import Criterion, Plan
@@ -50,16 +51,13 @@ VERDICT_MARKS = {Verdict.MET: "✅", Verdict.NOT_MET: "❌", Verdict.AWAITING_EV
 
 def plan_label(plan: Plan, role: Role, show_unit: bool) -> str:
     """Titles all start "Kế hoạch xây dựng…": the issuer and number tell plans apart."""
-    label = f"{plan.plan.issuer}: {plan.plan.document}"
+    label = plan_short(plan)
     return f"{label} ({role.unit_name})" if show_unit else label
 
 
 def plan_choice_text(plans: list[Plan]) -> str:
     lines = [_("Under which plan do you propose?")]
-    lines += [
-        f"{n}. {p.title_for(get_locale())} ({p.plan.document}, {p.plan.issuer})"
-        for n, p in enumerate(plans, start=1)
-    ]
+    lines += [f"{n}. {plan_name(p)}, {p.plan.issuer}" for n, p in enumerate(plans, start=1)]
     return "\n".join(lines)
 
 
@@ -70,13 +68,13 @@ def subject_label(kind: str) -> str:
 
 def started(plan: Plan) -> str:
     return _(
-        "New proposal under: {title} ({document}). Every answer is saved at once; you can "
+        "New proposal under: {plan}. Every answer is saved at once; you can "
         "leave and continue later with /drafts."
-    ).format(title=plan.title_for(get_locale()), document=plan.plan.document)
+    ).format(plan=plan_name(plan))
 
 
 def citation(plan: Plan, cite: str) -> str:
-    return f"{cite}, {plan.plan.document}"
+    return f"{cite}, {plan.plan.number}" if plan.plan.number else cite
 
 
 def criterion_question(criterion: Criterion, plan: Plan, step: Step, today: date) -> str:
@@ -275,6 +273,7 @@ def bad_input(problem: BadInput | TooLong) -> str:
         "date_out_of_range": _("Please type a date from {low} to {high}."),
         "not_a_phone": _("Please type a Vietnamese phone number, for example 0912345678."),
         "too_short": _("That is too short: at least {minimum} characters, please."),
+        "no_letters": _("Please write it in words: emoji or punctuation alone cannot be kept."),
     }
     return "⚠️ " + messages.get(problem.reason, _("Please try again.")).format(**details)
 
@@ -309,11 +308,7 @@ async def summary(
     locale = get_locale()
     nominee = nomination.nominee
     lines = [header, "📋 " + _("Summary of the proposal"), ""]
-    lines.append(
-        _("Plan: {title} ({document})").format(
-            title=plan.title_for(locale), document=plan.plan.document
-        )
-    )
+    lines.append(_("Plan: {plan}").format(plan=plan_name(plan)))
     if nomination.subject_kind:
         lines.append(_("Subject: {kind}").format(kind=subject_label(nomination.subject_kind)))
     if nomination.category_id:

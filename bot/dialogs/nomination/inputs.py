@@ -69,10 +69,25 @@ def parse_int(text: str, low: int, high: int) -> int:
 
 
 def parse_year(text: str, low: int, high: int) -> int:
+    """A year: "1972", or the year of a whole date as people give one ("12/05/1972")."""
     digits = text.strip()
+    whole_date = re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-](\d{4})", digits)
+    if whole_date:
+        try:
+            parse_date(digits, date.min, date.max)
+        except BadInput:
+            raise BadInput("not_a_year", low=low, high=high) from None
+        digits = whole_date.group(1)
     if not re.fullmatch(r"\d{4}", digits):
         raise BadInput("not_a_year", low=low, high=high)
     return parse_int(digits, low, high)
+
+
+def require_letters(text: str) -> str:
+    """A name or an account must say something in words: emoji and punctuation alone do not."""
+    if not any(ch.isalpha() for ch in text):
+        raise BadInput("no_letters")
+    return text
 
 
 def parse_date(text: str, low: date, high: date) -> date:
