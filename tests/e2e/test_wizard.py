@@ -226,6 +226,29 @@ async def test_a_whole_birth_date_is_taken_as_the_birth_year(
     assert after.nominee["birth_year"] == 1972
 
 
+async def test_done_before_the_files_a_step_asks_for_is_refused_in_its_words(
+    bot_app: App,
+    client: SandboxClient,
+    seeded: None,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7008)
+    plan = load_preset("kontum-44-2023")
+    run = await complete(user, plan, await user.send("/propose"), stop_at="làm minh chứng")
+    assert "ít nhất 1" in run.last.text
+    [before] = await submitted_rows(session_factory)
+    refused = await user.press(text="Xong")
+    assert "cần ít nhất 1 tệp, anh/chị mới gửi 0" in refused.text
+    assert "làm minh chứng" in refused.text  # still the same step
+    [after] = await submitted_rows(session_factory)
+    assert after.step == before.step
+    await user.photo(caption="Giấy khen")
+    moved = await user.press(text="Xong")
+    assert "cần ít nhất" not in moved.text
+    [later] = await submitted_rows(session_factory)
+    assert later.step != before.step  # with its file, Done moves on
+
+
 async def test_unexpected_sticker_photo_and_command_mid_wizard(
     bot_app: App,
     client: SandboxClient,

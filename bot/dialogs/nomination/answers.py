@@ -14,7 +14,7 @@ from bot.dialogs.nomination.inputs import (
     parse_year,
     require_letters,
 )
-from bot.dialogs.nomination.screens import advance, goto, screen_of, with_note
+from bot.dialogs.nomination.screens import advance, goto, screen_of, steps_of, with_note
 from bot.dialogs.nomination.steps import (
     MAX_LENGTH,
     Step,
@@ -166,6 +166,11 @@ async def judged(ctx: Ctx, nomination: Nomination, criterion: Criterion, step: S
 
 async def files_done(ctx: Ctx, nomination: Nomination, step: Step) -> Reply:
     criterion = plan_of(nomination).criterion(step.arg)
+    sent = (await evidence_counts(ctx.session, nomination.id)).get(criterion.id, 0)
+    if criterion.required and sent < criterion.min_files_required:
+        # The step says "at least N": Done before that is refused in the same words.
+        screen = await screen_of(ctx, nomination, step, steps_of(ctx, nomination))
+        return Reply([with_note(cards.too_few_files(criterion, sent), screen)])
     answer = dict(nomination.answers.get(criterion.id) or {})
     answer["files_done"] = True
     nomination.answers = {**nomination.answers, criterion.id: answer}

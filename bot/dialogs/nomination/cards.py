@@ -258,6 +258,13 @@ def consent_needed(nomination: Nomination) -> Screen:
     )
 
 
+def too_few_files(criterion: Criterion, sent: int) -> str:
+    return "⚠️ " + _(
+        "At least {count} file(s) are needed here, and {sent} came. Send a photo or a document "
+        "first, then press Done."
+    ).format(count=criterion.min_files_required, sent=sent)
+
+
 def bad_input(problem: BadInput | TooLong) -> str:
     if isinstance(problem, TooLong):
         return "⚠️ " + _(
