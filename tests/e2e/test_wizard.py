@@ -249,6 +249,27 @@ async def test_done_before_the_files_a_step_asks_for_is_refused_in_its_words(
     assert later.step != before.step  # with its file, Done moves on
 
 
+async def test_a_number_typed_on_the_change_an_answer_list_opens_that_answer(
+    bot_app: App,
+    client: SandboxClient,
+    seeded: None,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7009)
+    plan = load_preset("kontum-44-2023")
+    run = await complete(user, plan, await user.send("/propose"))
+    assert "Tóm tắt" in run.last.text
+    menu = await user.press(text=next(b for b in run.last.buttons if "Sửa câu trả lời" in b))
+    second = menu.buttons[1]
+    assert second.startswith("2. ")
+    opened = await user.send("2")
+    assert "Bước 2/" in opened.text, opened.text
+    [after] = await submitted_rows(session_factory)
+    assert after.step not in ("summary", "summary:edit")
+    back = await user.send("/drafts")  # a draft left on the list still resumes
+    assert "bước 2/" in back.text
+
+
 async def test_unexpected_sticker_photo_and_command_mid_wizard(
     bot_app: App,
     client: SandboxClient,

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs.nomination.inputs import BadInput
-from bot.dialogs.nomination.steps import MAX_LENGTH, Step, criteria_of, is_answered
+from bot.dialogs.nomination.steps import EDITING, MAX_LENGTH, Step, criteria_of, is_answered
 from bot.dialogs.plan_names import plan_name, plan_short
 from bot.dialogs.screen import Choice, Screen, rows_of
 from bot.i18n import N_, _, format_datetime, format_number, get_locale
@@ -493,7 +493,8 @@ def submitted(nomination: Nomination) -> Screen:
 def draft_line(number: int, nomination: Nomination, steps: list[Step]) -> str:
     plan = plan_of(nomination)
     keys = [s.key for s in steps]
-    position = keys.index(nomination.step) + 1 if nomination.step in keys else 1
+    at = "summary" if nomination.step == EDITING else nomination.step
+    position = keys.index(at) + 1 if at in keys else 1
     name = nomination.nominee.get("name") or _("(no name yet)")
     title = plan.title_for(get_locale())
     short = title if len(title) <= 50 else title[:47] + "…"

@@ -37,6 +37,11 @@ MAX_LENGTH = {
 }
 
 
+#: Where a draft stands while its "change an answer" list is open (a summary's sub-screen): kept
+#: in the row like any step, so that a number typed next picks from that list.
+EDITING = "summary:edit"
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     key: str

@@ -44,6 +44,7 @@ from bot.dialogs.nomination.starting import (
     resume,
 )
 from bot.dialogs.nomination.steps import (
+    EDITING,
     Step,
     first_open,
     previous_step,
@@ -113,6 +114,7 @@ async def _act(ctx: Ctx, nomination: Nomination, steps: list[Step], op: str, arg
     if op == "e" and arg.isdigit() and int(arg) < len(steps):
         return await goto(ctx, nomination, steps[int(arg)].key, exact=True)
     if op == "m":
+        nomination.step = EDITING
         return Reply([cards.edit_menu(nomination, plan, steps)])
     if op == "sum":
         return await goto(ctx, nomination, "summary", exact=True)
