@@ -262,6 +262,12 @@ async def test_a_number_typed_on_the_change_an_answer_list_opens_that_answer(
     menu = await user.press(text=next(b for b in run.last.buttons if "Sửa câu trả lời" in b))
     second = menu.buttons[1]
     assert second.startswith("2. ")
+    # Criteria are labelled by their words as well as their article; a proof step counts its
+    # files (the driver sent one photo for each) instead of saying only that it was done.
+    first_attest = next(c for c in plan.all_criteria() if c.kind == "attest")
+    assert any(first_attest.text[:12] in b for b in menu.buttons), menu.buttons
+    proofs = [b for b in menu.buttons if b.split(". ", 1)[-1].startswith("Minh chứng")]
+    assert proofs and all(b.endswith(": 1 tệp") for b in proofs), proofs
     opened = await user.send("2")
     assert "Bước 2/" in opened.text, opened.text
     [after] = await submitted_rows(session_factory)

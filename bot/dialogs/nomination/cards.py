@@ -11,7 +11,7 @@ from bot.dialogs.nomination.inputs import BadInput
 from bot.dialogs.nomination.steps import EDITING, MAX_LENGTH, Step, criteria_of, is_answered
 from bot.dialogs.plan_names import plan_name, plan_short
 from bot.dialogs.screen import Choice, Screen, rows_of
-from bot.i18n import N_, _, format_datetime, format_number, get_locale
+from bot.i18n import N_, _, format_datetime, format_number, get_locale, ngettext
 from bot.plans.schema import Criterion, Plan
 from bot.plans.summary import subject_label as plan_subject_label
 from bot.workflow.actor import Role
@@ -165,7 +165,11 @@ def current_value(nomination: Nomination, plan: Plan, step: Step) -> str:
     return _("Current answer: {value}").format(value=value) if value else ""
 
 
-def answer_text(nomination: Nomination, plan: Plan, step: Step) -> str:
+def answer_text(
+    nomination: Nomination, plan: Plan, step: Step, files: dict[str, int] | None = None
+) -> str:
+    """A step's answer in a few words; ``files`` (evidence counts by criterion) lets a proof
+    step say how many files came rather than only that the step was done."""
     prefix = step.prefix
     locale = get_locale()
     if prefix == "kind" and nomination.subject_kind:
@@ -198,6 +202,11 @@ def answer_text(nomination: Nomination, plan: Plan, step: Step) -> str:
         held = (answer.get("years") or {}).get(str(step.year))
         return "" if held is None else (_("Yes") if held else _("No"))
     if prefix == "e":
+        if files is not None:
+            count = files.get(step.arg, 0)
+            if count:
+                return ngettext("{n} file", "{n} files", count).format(n=count)
+            return _("no file yet") if answer.get("files_done") or answer else ""
         return _("files sent") if answer.get("files_done") else ""
     if "value" not in answer:
         return ""
@@ -421,16 +430,28 @@ def summary_rows(nomination: Nomination, ok: bool) -> tuple[tuple[Choice, ...], 
     return rows_of(choices)
 
 
-def edit_menu(nomination: Nomination, plan: Plan, steps: list[Step]) -> Screen:
+def _fit(label: str, value: str, width: int) -> str:
+    """The "label: value" of a button, in ``width`` characters: the label is cut first."""
+    value = value if len(value) <= width // 2 else value[: width // 2 - 1] + "…"
+    if not value:
+        return label if len(label) <= width else label[: width - 1] + "…"
+    room = width - len(value) - 2
+    if len(label) > room:
+        label = label[: room - 1] + "…"
+    return f"{label}: {value}"
+
+
+def edit_menu(
+    nomination: Nomination, plan: Plan, steps: list[Step], files: dict[str, int]
+) -> Screen:
     action = f"w:{nomination.id}:{nomination.version}"
     choices = []
     for index, step in enumerate(steps):
         if step.prefix == "summary":
             continue
         label = step_label(nomination, plan, step)
-        value = answer_text(nomination, plan, step)
-        text = f"{label}: {value}" if value else label
-        choices.append(Choice(text if len(text) <= 60 else text[:57] + "…", f"{action}:e:{index}"))
+        value = answer_text(nomination, plan, step, files)
+        choices.append(Choice(_fit(label, value, 60), f"{action}:e:{index}"))
     choices.append(
         Choice(
             _("◀ Back to the summary"),
@@ -455,9 +476,12 @@ def step_label(nomination: Nomination, plan: Plan, step: Step) -> str:
     if prefix == "achievements":
         return _("Achievements")
     criterion = plan.criterion(step.arg)
-    base = criterion.cite
+    # Labelled by what it says (its first words) as well as where it comes from.
+    text = criterion.text_for(get_locale())
+    words = text if len(text) <= 28 else text[:28].rsplit(" ", 1)[0] + "…"
+    base = f"{words} ({criterion.cite})"
     if prefix == "y":
-        return f"{base} ({step.year})"
+        return f"{words} ({criterion.cite}, {step.year})"
     if prefix == "e":
         return _("Proof for {cite}").format(cite=base)
     return base

@@ -134,7 +134,8 @@ async def screen_of(ctx: Ctx, nomination: Nomination, step: Step, steps: list[St
     position = keys.index(step.key) + 1 if step.key in keys else len(keys)
     header = _("Step {k}/{n}").format(k=position, n=len(keys))
     if step.key == EDITING:
-        return cards.edit_menu(nomination, plan, steps)
+        counts = await evidence_counts(ctx.session, nomination.id)
+        return cards.edit_menu(nomination, plan, steps, counts)
     if step.prefix == "summary":
         counts = await evidence_counts(ctx.session, nomination.id)
         return await cards.summary(ctx.session, nomination, plan, steps, counts, header, ctx.today)
@@ -152,7 +153,8 @@ async def buttons_of(ctx: Ctx, nomination: Nomination, step: Step, steps: list[S
     """
     plan = plan_of(nomination)
     if step.key == EDITING:
-        return cards.edit_menu(nomination, plan, steps)
+        counts = await evidence_counts(ctx.session, nomination.id)
+        return cards.edit_menu(nomination, plan, steps, counts)
     if step.prefix == "summary":
         counts = await evidence_counts(ctx.session, nomination.id)
         verdict = cards.summary_verdict(nomination, plan, steps, counts, ctx.today)

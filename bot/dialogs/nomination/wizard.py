@@ -115,7 +115,8 @@ async def _act(ctx: Ctx, nomination: Nomination, steps: list[Step], op: str, arg
         return await goto(ctx, nomination, steps[int(arg)].key, exact=True)
     if op == "m":
         nomination.step = EDITING
-        return Reply([cards.edit_menu(nomination, plan, steps)])
+        counts = await evidence_counts(ctx.session, nomination.id)
+        return Reply([cards.edit_menu(nomination, plan, steps, counts)])
     if op == "sum":
         return await goto(ctx, nomination, "summary", exact=True)
     if op == "sub":
