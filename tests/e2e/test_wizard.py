@@ -276,6 +276,29 @@ async def test_a_number_typed_on_the_change_an_answer_list_opens_that_answer(
     assert "bước 2/" in back.text
 
 
+async def test_the_summary_adds_evidence_to_a_criterion_in_two_taps(
+    bot_app: App,
+    client: SandboxClient,
+    seeded: None,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7010)
+    plan = load_preset("kontum-44-2023")
+    run = await complete(user, plan, await user.send("/propose"))
+    adding = await user.press(text=next(b for b in run.last.buttons if "Thêm minh chứng" in b))
+    assert "Thêm minh chứng cho tiêu chí nào?" in adding.text
+    proofs = [b for b in adding.buttons if b[:1].isdigit()]
+    assert proofs and all("Minh chứng cho" in b for b in proofs)
+    opened = await user.send("1")  # typed works on this list too
+    assert "làm minh chứng" in opened.text
+    await user.photo(caption="Giấy khen thêm")
+    back = await user.press(text="Xong")
+    assert "Tóm tắt" in back.text  # straight back to the summary
+    async with session_factory() as session:
+        files = (await session.scalars(select(Evidence))).all()
+    assert len(files) == len(proofs) + 1
+
+
 async def test_unexpected_sticker_photo_and_command_mid_wizard(
     bot_app: App,
     client: SandboxClient,

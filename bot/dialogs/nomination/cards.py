@@ -8,7 +8,14 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs.nomination.inputs import BadInput
-from bot.dialogs.nomination.steps import EDITING, MAX_LENGTH, Step, criteria_of, is_answered
+from bot.dialogs.nomination.steps import (
+    ADDING_PROOF,
+    EDITING,
+    MAX_LENGTH,
+    Step,
+    criteria_of,
+    is_answered,
+)
 from bot.dialogs.plan_names import plan_name, plan_short
 from bot.dialogs.screen import Choice, Screen, rows_of
 from bot.i18n import N_, _, format_datetime, format_number, get_locale, ngettext
@@ -390,7 +397,8 @@ async def summary(
                 f"  • {finding.criterion.text_for(locale)[:120]} "
                 f"({citation(plan, finding.criterion.cite)})"
             )
-    return Screen("\n".join(lines), summary_rows(nomination, ok))
+    has_proofs = any(step.prefix == "e" for step in steps)
+    return Screen("\n".join(lines), summary_rows(nomination, ok, has_proofs))
 
 
 @dataclass(frozen=True)
@@ -418,12 +426,17 @@ def summary_verdict(
     return SummaryVerdict(found, missing, nomination.consent_at is not None)
 
 
-def summary_rows(nomination: Nomination, ok: bool) -> tuple[tuple[Choice, ...], ...]:
+def summary_rows(
+    nomination: Nomination, ok: bool, proofs: bool = False
+) -> tuple[tuple[Choice, ...], ...]:
+    """``proofs``: the draft has proof steps, so the summary offers to add evidence to one."""
     action = f"w:{nomination.id}:{nomination.version}"
     choices = []
     if ok:
         choices.append(Choice(_("Send the proposal"), f"{action}:sub", aliases=("gui", "send")))
     choices.append(Choice(_("Change an answer"), f"{action}:m", aliases=("sua", "edit")))
+    if proofs:
+        choices.append(Choice(_("Add evidence"), f"{action}:m:e", aliases=("them minh chung",)))
     choices.append(
         Choice(_("Save & leave"), f"{action}:s", aliases=("luu", "save"), numbered=False)
     )
@@ -442,12 +455,16 @@ def _fit(label: str, value: str, width: int) -> str:
 
 
 def edit_menu(
-    nomination: Nomination, plan: Plan, steps: list[Step], files: dict[str, int]
+    nomination: Nomination,
+    plan: Plan,
+    steps: list[Step],
+    files: dict[str, int],
+    proofs_only: bool = False,
 ) -> Screen:
     action = f"w:{nomination.id}:{nomination.version}"
     choices = []
     for index, step in enumerate(steps):
-        if step.prefix == "summary":
+        if step.prefix == "summary" or (proofs_only and step.prefix != "e"):
             continue
         label = step_label(nomination, plan, step)
         value = answer_text(nomination, plan, step, files)
@@ -460,6 +477,8 @@ def edit_menu(
             numbered=False,
         )
     )
+    if proofs_only:
+        return Screen(_("Which criterion do you want to add proof to?"), rows_of(choices))
     return Screen(_("Which answer do you want to change?"), rows_of(choices))
 
 
@@ -517,7 +536,7 @@ def submitted(nomination: Nomination) -> Screen:
 def draft_line(number: int, nomination: Nomination, steps: list[Step]) -> str:
     plan = plan_of(nomination)
     keys = [s.key for s in steps]
-    at = "summary" if nomination.step == EDITING else nomination.step
+    at = "summary" if nomination.step in (EDITING, ADDING_PROOF) else nomination.step
     position = keys.index(at) + 1 if at in keys else 1
     name = nomination.nominee.get("name") or _("(no name yet)")
     title = plan.title_for(get_locale())

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from bot.dialogs.nomination import cards
 from bot.dialogs.nomination.context import ETHNICITIES, Ctx, Reply
 from bot.dialogs.nomination.steps import (
+    ADDING_PROOF,
     EDITING,
     Step,
     first_open,
@@ -133,9 +134,9 @@ async def screen_of(ctx: Ctx, nomination: Nomination, step: Step, steps: list[St
     keys = [s.key for s in steps]
     position = keys.index(step.key) + 1 if step.key in keys else len(keys)
     header = _("Step {k}/{n}").format(k=position, n=len(keys))
-    if step.key == EDITING:
+    if step.key in (EDITING, ADDING_PROOF):
         counts = await evidence_counts(ctx.session, nomination.id)
-        return cards.edit_menu(nomination, plan, steps, counts)
+        return cards.edit_menu(nomination, plan, steps, counts, step.key == ADDING_PROOF)
     if step.prefix == "summary":
         counts = await evidence_counts(ctx.session, nomination.id)
         return await cards.summary(ctx.session, nomination, plan, steps, counts, header, ctx.today)
@@ -152,13 +153,14 @@ async def buttons_of(ctx: Ctx, nomination: Nomination, step: Step, steps: list[S
     The text can cost queries (quota progress, possible duplicates) that matching never reads.
     """
     plan = plan_of(nomination)
-    if step.key == EDITING:
+    if step.key in (EDITING, ADDING_PROOF):
         counts = await evidence_counts(ctx.session, nomination.id)
-        return cards.edit_menu(nomination, plan, steps, counts)
+        return cards.edit_menu(nomination, plan, steps, counts, step.key == ADDING_PROOF)
     if step.prefix == "summary":
         counts = await evidence_counts(ctx.session, nomination.id)
         verdict = cards.summary_verdict(nomination, plan, steps, counts, ctx.today)
-        return Screen("", cards.summary_rows(nomination, verdict.ok))
+        proofs = any(s.prefix == "e" for s in steps)
+        return Screen("", cards.summary_rows(nomination, verdict.ok, proofs))
     return Screen("", await _rows(ctx, nomination, plan, step))
 
 

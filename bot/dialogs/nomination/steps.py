@@ -40,6 +40,8 @@ MAX_LENGTH = {
 #: Where a draft stands while its "change an answer" list is open (a summary's sub-screen): kept
 #: in the row like any step, so that a number typed next picks from that list.
 EDITING = "summary:edit"
+#: The same list, of the proof steps only (the summary's "add evidence").
+ADDING_PROOF = "summary:proofs"
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ from bot.dialogs.nomination.starting import (
     resume,
 )
 from bot.dialogs.nomination.steps import (
+    ADDING_PROOF,
     EDITING,
     Step,
     first_open,
@@ -113,10 +114,10 @@ async def _act(ctx: Ctx, nomination: Nomination, steps: list[Step], op: str, arg
         return await goto(ctx, nomination, before.key, exact=True)
     if op == "e" and arg.isdigit() and int(arg) < len(steps):
         return await goto(ctx, nomination, steps[int(arg)].key, exact=True)
-    if op == "m":
-        nomination.step = EDITING
+    if op == "m":  # the list of answers to change; "m:e": of the proof steps, to add evidence
+        nomination.step = ADDING_PROOF if arg == "e" else EDITING
         counts = await evidence_counts(ctx.session, nomination.id)
-        return Reply([cards.edit_menu(nomination, plan, steps, counts)])
+        return Reply([cards.edit_menu(nomination, plan, steps, counts, arg == "e")])
     if op == "sum":
         return await goto(ctx, nomination, "summary", exact=True)
     if op == "sub":
