@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import gc
 import logging
 from collections.abc import Awaitable, Callable
@@ -36,6 +34,7 @@ from bot.middlewares.requests import (
 )
 from bot.middlewares.update_context import UpdateContextMiddleware
 from bot.outbox.sender import OutboxSender
+from bot.periodic import Periodic
 from bot.reminders.runner import ReminderRounds
 from bot.workflow.plans import latest_versions, parsed
 from storage.checkpoints import WalCheckpointer
@@ -115,36 +114,24 @@ def create_dispatcher(
     return dispatcher
 
 
-class UpdatePruner:
+class UpdatePruner(Periodic):
     """Forget handled update ids once no redelivery can come: at start-up, then every hour."""
+
+    what = "pruning handled update ids"
 
     def __init__(
         self, session_factory: async_sessionmaker[AsyncSession], interval: float = 3600.0
     ) -> None:
+        super().__init__(interval)
         self.session_factory = session_factory
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                engine = self.session_factory.kw["bind"]
-                async with write_lock(engine), self.session_factory() as session:
-                    removed = await prune_processed(session)
-                    await session.commit()
-                log.debug("forgot %s handled update ids", removed)
-            except Exception as exc:  # the database may be away; the next round tries again
-                log.warning("could not prune handled update ids: %s", exc)
-            await asyncio.sleep(self.interval)
+    async def once(self) -> int:
+        engine = self.session_factory.kw["bind"]
+        async with write_lock(engine), self.session_factory() as session:
+            removed = await prune_processed(session)
+            await session.commit()
+        log.debug("forgot %s handled update ids", removed)
+        return removed
 
 
 def plan_warmer(

@@ -8,8 +8,6 @@ broadcasts still being sent, and edits the same message.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -21,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.dialogs.broadcast_views import progress_screen
 from bot.handlers.ui import EditScreen, SendScreen, inline_markup
 from bot.i18n import resolve_locale, use_locale
+from bot.periodic import Periodic
 from bot.workflow import broadcasts
 from storage.db import write_lock
 from storage.models import Broadcast, User
@@ -28,8 +27,10 @@ from storage.models import Broadcast, User
 log = logging.getLogger(__name__)
 
 
-class BroadcastProgress:
+class BroadcastProgress(Periodic):
     """Every ``interval`` seconds, brings each open broadcast's progress message up to date."""
+
+    what = "broadcast progress"
 
     def __init__(
         self,
@@ -38,30 +39,12 @@ class BroadcastProgress:
         rate: float,
         interval: float = 3.0,
     ) -> None:
+        super().__init__(interval)
         self.bot = bot
         self.session_factory = session_factory
         self.rate = rate
-        self.interval = interval
         self._shown: dict[int, str] = {}  # broadcast id -> the text its message shows
         self._final: set[int] = set()  # finished, and its last state shown
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.once()
-            except Exception as exc:  # the database or Telegram away: next round
-                log.warning("broadcast progress not updated: %s", exc)
-            await asyncio.sleep(self.interval)
 
     async def once(self) -> None:
         engine = self.session_factory.kw["bind"]

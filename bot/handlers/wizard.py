@@ -93,11 +93,7 @@ async def propose(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    ctx = _ctx(session, actor)
-    note = await wizard.leave(ctx, db_user)
-    if note is not None:
-        ui.show(note)
-    _show(await wizard.propose(ctx), ui, bot, settings, session_factory)
+    await _start_proposal(None, session, actor, db_user, ui, bot, settings, session_factory)
 
 
 async def propose_pressed(
@@ -110,8 +106,22 @@ async def propose_pressed(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    """A reminder's "propose": into the plan it names (``go:propose:PLAN``), if it names one."""
-    plan_id = (query.data or "").removeprefix(PROPOSE).removeprefix(":")
+    """A reminder's or notice's "propose": into the plan it names (``go:propose:PLAN``)."""
+    plan_id = (query.data or "").removeprefix(PROPOSE).removeprefix(":") or None
+    await _start_proposal(plan_id, session, actor, db_user, ui, bot, settings, session_factory)
+
+
+async def _start_proposal(
+    plan_id: str | None,
+    session: AsyncSession,
+    actor: Actor,
+    db_user: User,
+    ui: Ui,
+    bot: Bot,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """Leave the draft in hand (saying so), then start a proposal: in ``plan_id`` if given."""
     ctx = _ctx(session, actor)
     note = await wizard.leave(ctx, db_user)
     if note is not None:

@@ -2,38 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.periodic import Periodic
 from bot.reminders.rounds import due_on, queue_due
 from storage.db import write_lock
 
 log = logging.getLogger(__name__)
 
 
-class ReminderRounds:
-    """Runs ``run_pass``; a failed pass (the database away) is logged and tried next round."""
+class ReminderRounds(Periodic):
+    """Runs the reminder pass; a failed pass (the database away) is tried next round."""
+
+    what = "reminder pass"
 
     def __init__(
         self, session_factory: async_sessionmaker[AsyncSession], settings: Settings
     ) -> None:
+        super().__init__(settings.reminder_every)
         self.session_factory = session_factory
         self.settings = settings
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def once(self) -> int:
         """One pass now; how many reminders it queued."""
@@ -50,11 +42,3 @@ class ReminderRounds:
         if result.queued:
             log.info("queued %s reminders, sent from %s", len(result.queued), result.send_at)
         return len(result.queued)
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.once()
-            except Exception as exc:  # the database may be away; the next round tries again
-                log.warning("reminder pass failed: %s", exc)
-            await asyncio.sleep(self.settings.reminder_every)

@@ -8,12 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import App
 from bot.plans.loader import load_preset
+from bot.plans.schema import Plan
 from bot.workflow.criteria import Verdict, findings
 from bot.workflow.invitations import accept_invitation, create_invitation
 from bot.workflow.users import Contact, get_or_register
 from sandbox.client import SandboxClient, SimUser
 from storage.models import AuditEntry, Evidence, Nomination, User
-from tests.e2e.wizard_driver import complete
+from tests.e2e.wizard_driver import Run, complete
 
 #: Where each preset runs in the demo data, and which demo unit proposes under it.
 PROPOSERS = {
@@ -249,16 +250,24 @@ async def test_done_before_the_files_a_step_asks_for_is_refused_in_its_words(
     assert later.step != before.step  # with its file, Done moves on
 
 
+async def at_summary(
+    client: SandboxClient, session_factory: async_sessionmaker[AsyncSession], telegram_id: int
+) -> tuple[SimUser, Plan, Run]:
+    """A village head of Đăk Ruồng with a Kon Tum draft answered up to its summary."""
+    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", telegram_id)
+    plan = load_preset("kontum-44-2023")
+    run = await complete(user, plan, await user.send("/propose"))
+    assert run.last is not None and "Tóm tắt" in run.last.text
+    return user, plan, run
+
+
 async def test_a_number_typed_on_the_change_an_answer_list_opens_that_answer(
     bot_app: App,
     client: SandboxClient,
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7009)
-    plan = load_preset("kontum-44-2023")
-    run = await complete(user, plan, await user.send("/propose"))
-    assert "Tóm tắt" in run.last.text
+    user, plan, run = await at_summary(client, session_factory, 7009)
     menu = await user.press(text=next(b for b in run.last.buttons if "Sửa câu trả lời" in b))
     second = menu.buttons[1]
     assert second.startswith("2. ")
@@ -282,9 +291,7 @@ async def test_the_summary_adds_evidence_to_a_criterion_in_two_taps(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7010)
-    plan = load_preset("kontum-44-2023")
-    run = await complete(user, plan, await user.send("/propose"))
+    user, _plan, run = await at_summary(client, session_factory, 7010)
     adding = await user.press(text=next(b for b in run.last.buttons if "Thêm minh chứng" in b))
     assert "Thêm minh chứng cho tiêu chí nào?" in adding.text
     proofs = [b for b in adding.buttons if b[:1].isdigit()]
