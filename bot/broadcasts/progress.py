@@ -48,11 +48,17 @@ class BroadcastProgress(Periodic):
 
     async def once(self) -> None:
         engine = self.session_factory.kw["bind"]
+        if not self._shown:  # the usual case: nothing to show; ask without the write lock
+            async with self.session_factory() as session:
+                sending = await session.scalar(
+                    select(Broadcast.id).where(Broadcast.state == broadcasts.SENDING).limit(1)
+                )
+            if sending is None:
+                return
         async with write_lock(engine), self.session_factory() as session:
             open_ = (
                 await session.scalars(
                     select(Broadcast).where(
-                        Broadcast.progress_chat_id.is_not(None),
                         or_(
                             Broadcast.state == broadcasts.SENDING,
                             Broadcast.id.in_(list(self._shown) or [0]),
@@ -65,6 +71,8 @@ class BroadcastProgress(Periodic):
                 if broadcast.id in self._final:
                     continue
                 found = await broadcasts.finish_if_done(session, broadcast)
+                if broadcast.progress_chat_id is None:  # from the command line: only marked done
+                    continue
                 sender = (
                     await session.get(User, broadcast.sender_id) if broadcast.sender_id else None
                 )

@@ -6,6 +6,7 @@ officer in its Farmers' Association, 1005 Kon Rẫy's district reviewer.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -172,7 +173,10 @@ async def test_stop_holds_back_what_has_not_gone_out(
 
 
 async def test_from_the_command_line_with_a_progress_bar_list_and_show(
-    bot_app: App, people: dict[str, SimUser], database_url: str
+    bot_app: App,
+    people: dict[str, SimUser],
+    database_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     await people["village_head_1002"].block()
     sent = await cli(
@@ -200,6 +204,15 @@ async def test_from_the_command_line_with_a_progress_bar_list_and_show(
     heading = next(t for t in texts(await people["village_head"].messages()) if NOTICE in t)
     assert heading.startswith("📢 Thông báo tới Xã Đăk Ruồng:")
 
+    async with session_factory() as session:  # the running bot marks it done once all went
+        for _ in range(50):
+            row = await session.get(Broadcast, 1)
+            assert row is not None
+            if row.state == "done":
+                break
+            await asyncio.sleep(0.1)
+            await session.refresh(row)
+        assert row.state == "done" and row.finished_at is not None
     listed = await cli(database_url, "broadcast", "list")
     assert listed.returncode == 0, listed
     assert listed.out[0].startswith(
