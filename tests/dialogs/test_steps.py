@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.dialogs.nomination.cards import criterion_question
 from bot.dialogs.nomination.steps import (
     Step,
     first_open,
@@ -16,6 +17,7 @@ from bot.dialogs.nomination.steps import (
     steps_for,
     years_asked,
 )
+from bot.i18n import use_locale
 from bot.plans.loader import load_preset
 from bot.plans.schema import Plan
 from storage.models import Nomination
@@ -76,23 +78,26 @@ def test_individual_steps_in_full(konray: Plan) -> None:
         "c:cb-trach-nhiem",
         "c:cb-guong-mau",
         "c:cb-thi-dua",
-        "y:cb-htxs-hang-nam:2025",  # one step per year, newest first
-        "y:cb-htxs-hang-nam:2024",
-        "y:cb-htxs-hang-nam:2023",
+        "y:cb-htxs-hang-nam:2025:3",  # one question for its three years, newest 2025
         "summary",
     ]
 
 
 def test_the_same_draft_asks_other_years_in_a_new_year(konray: Plan) -> None:
     nomination = draft("individual", "can-bo-cong-chuc-vien-chuc")
-    this_year = [s.key for s in steps_for(nomination, konray, date(2026, 12, 31), False)]
-    next_year = [s.key for s in steps_for(nomination, konray, date(2027, 1, 1), False)]
-    assert next(k for k in this_year if k.startswith("y:")) == "y:cb-htxs-hang-nam:2025"
-    assert [k for k in next_year if k.startswith("y:")] == [
-        "y:cb-htxs-hang-nam:2026",
-        "y:cb-htxs-hang-nam:2025",
-        "y:cb-htxs-hang-nam:2024",
-    ]
+    this_year = [s for s in steps_for(nomination, konray, date(2026, 12, 31), False)]
+    next_year = [s for s in steps_for(nomination, konray, date(2027, 1, 1), False)]
+    [asked_now] = [s for s in this_year if s.prefix == "y"]
+    [asked_later] = [s for s in next_year if s.prefix == "y"]
+    assert (asked_now.years, asked_later.years) == ([2025, 2024, 2023], [2026, 2025, 2024])
+    # Answered in 2026, the same draft is asked again in 2027 for the year it lacks.
+    nomination.answers = {"cb-htxs-hang-nam": {"years": {"2025": True, "2024": True, "2023": True}}}
+    assert is_answered(asked_now, nomination) and not is_answered(asked_later, nomination)
+    with use_locale("vi"):
+        question = criterion_question(
+            konray.criterion("cb-htxs-hang-nam"), konray, asked_later, date(2027, 1, 1)
+        )
+    assert "2024, 2025, 2026" in question
 
 
 def test_without_subject_kind_only_the_opening_steps(konray: Plan) -> None:
@@ -121,9 +126,7 @@ def test_household_with_one_category_skips_category_and_collective_criteria(
         "c:vnn-tich-cuc-lao-dong",
         "c:vnn-ap-dung-khkt",
         "c:vnn-thu-nhap-cao-nhat",
-        "y:vnn-gia-dinh-van-hoa:2025",
-        "y:vnn-gia-dinh-van-hoa:2024",
-        "y:vnn-gia-dinh-van-hoa:2023",
+        "y:vnn-gia-dinh-van-hoa:2025:3",
         "c:vnn-hoat-dong-xa-hoi",
         "c:vnn-chap-hanh",
         "summary",
@@ -195,8 +198,8 @@ def test_years_asked_are_the_last_full_years(konray: Plan) -> None:
 
 
 def test_step_parts() -> None:
-    year = Step("y:cb-htxs-hang-nam:2024")
-    assert (year.prefix, year.arg, year.year) == ("y", "cb-htxs-hang-nam", 2024)
+    years = Step("y:cb-htxs-hang-nam:2025:3")
+    assert (years.prefix, years.arg, years.years) == ("y", "cb-htxs-hang-nam", [2025, 2024, 2023])
     assert (Step("f:birth_year").prefix, Step("f:birth_year").arg) == ("f", "birth_year")
     assert (Step("e:nld-sang-kien").prefix, Step("e:nld-sang-kien").arg) == ("e", "nld-sang-kien")
     assert (Step("summary").prefix, Step("summary").arg) == ("summary", "")
@@ -229,8 +232,8 @@ def test_is_answered_for_each_kind_of_step() -> None:
     assert not is_answered(Step("f:sex"), full)  # a field never asked
     assert is_answered(Step("c:a"), full)
     assert not is_answered(Step("c:b"), full)
-    assert is_answered(Step("y:y3:2025"), full) and is_answered(Step("y:y3:2024"), full)
-    assert not is_answered(Step("y:y3:2023"), full)
+    assert is_answered(Step("y:y3:2025:2"), full)  # both years answered, one "no"
+    assert not is_answered(Step("y:y3:2025:3"), full)  # 2023 not answered yet
     assert is_answered(Step("c:e"), full) and is_answered(Step("e:e"), full)
     assert is_answered(Step("c:e2"), full) and not is_answered(Step("e:e2"), full)
     assert not is_answered(Step("summary"), full)
@@ -256,8 +259,9 @@ def test_next_step_skips_answered_steps(konray: Plan) -> None:
     assert next_step(steps, "f:name", nomination).key == "f:birth_year"
     assert next_step(steps, "f:birth_year", nomination).key == "f:position"  # ethnicity done
 
+    # A years question partly answered (a draft from before it was one question) is asked again.
     nomination.answers = {"cb-htxs-hang-nam": {"years": {"2025": True}}}
-    assert next_step(steps, "c:cb-thi-dua", nomination).key == "y:cb-htxs-hang-nam:2024"
+    assert next_step(steps, "c:cb-thi-dua", nomination).key == "y:cb-htxs-hang-nam:2025:3"
 
 
 def test_next_step_falls_back_to_the_summary(konray: Plan) -> None:
@@ -308,8 +312,7 @@ def test_previous_step(konray: Plan) -> None:
     assert back("category") == "kind"
     assert back("f:phone") == "f:position"  # home skipped
     assert back("achievements") == "f:phone"
-    assert back("y:cb-htxs-hang-nam:2024") == "y:cb-htxs-hang-nam:2025"
-    assert back("y:cb-htxs-hang-nam:2025") == "c:cb-thi-dua"
-    assert back("summary") == "y:cb-htxs-hang-nam:2023"
+    assert back("y:cb-htxs-hang-nam:2025:3") == "c:cb-thi-dua"
+    assert back("summary") == "y:cb-htxs-hang-nam:2025:3"
     assert back("f:home") is None  # not a step of this draft
     assert back(None) is None

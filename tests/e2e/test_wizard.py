@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import App
+from bot.handlers.wizard import today
 from bot.plans.loader import load_preset
 from bot.plans.schema import Plan
 from bot.workflow.criteria import Verdict, findings
@@ -304,6 +305,32 @@ async def test_the_summary_adds_evidence_to_a_criterion_in_two_taps(
     async with session_factory() as session:
         files = (await session.scalars(select(Evidence))).all()
     assert len(files) == len(proofs) + 1
+
+
+async def test_a_title_held_over_several_years_is_one_question(
+    bot_app: App,
+    client: SandboxClient,
+    seeded: None,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    role, unit = PROPOSERS["konray-2023-2025"]
+    user = await proposer(client, session_factory, role, unit, 7011)
+    plan = load_preset("konray-2023-2025")
+    run = await complete(user, plan, await user.send("/propose"), stop_at="Có đạt danh hiệu")
+    asked = run.last
+    assert asked is not None
+    this = today().year
+    years = [str(this - 1), str(this - 2), str(this - 3)]
+    assert asked.buttons[:5] == [
+        "1. Cả 3 năm",
+        *(f"{n}. {y}" for n, y in enumerate(years, 2)),
+        "5. Không năm nào",
+    ]
+    [draft] = await submitted_rows(session_factory)
+    criterion = next(c for c in plan.all_criteria() if c.kind == "years" and c.id in draft.step)
+    await user.send(f"{years[0]}, {years[1]}")  # typed: two of the three years
+    [after] = await submitted_rows(session_factory)
+    assert after.answers[criterion.id]["years"] == {years[0]: True, years[1]: True, years[2]: False}
 
 
 async def test_unexpected_sticker_photo_and_command_mid_wizard(

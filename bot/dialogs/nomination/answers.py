@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from bot.dialogs.nomination import cards
@@ -18,7 +19,6 @@ from bot.dialogs.nomination.screens import advance, goto, screen_of, steps_of, w
 from bot.dialogs.nomination.steps import (
     MAX_LENGTH,
     Step,
-    years_asked,
 )
 from bot.dialogs.review import after_submit
 from bot.i18n import _
@@ -78,20 +78,45 @@ async def answer_choice(
         return await advance(ctx, nomination, step.key)
     criterion = plan.criterion(step.arg)
     if prefix == "y":
-        answer = dict(nomination.answers.get(criterion.id) or {})
-        held = dict(answer.get("years") or {})
-        held[str(step.year)] = value == "yes"
-        answer["years"] = held
-        nomination.answers = {**nomination.answers, criterion.id: answer}
-        if value != "yes" or len(held) >= len(years_asked(criterion, ctx.today)):
-            return await judged(ctx, nomination, criterion, step)
-        return await advance(ctx, nomination, step.key)
+        asked = [str(year) for year in step.years]
+        held_years = set(asked) if value == "all" else {value} & set(asked)
+        return await _years_held(ctx, nomination, criterion, step, asked, held_years)
     answer_value: object = value == "yes" if criterion.kind in ("attest", "evidence") else value
     previous = dict(nomination.answers.get(criterion.id) or {})
     nomination.answers = {**nomination.answers, criterion.id: {**previous, "value": answer_value}}
     if criterion.kind == "evidence" and answer_value is True:
         return await advance(ctx, nomination, step.key)  # the files come next
     return await judged(ctx, nomination, criterion, step)
+
+
+async def _years_held(
+    ctx: Ctx,
+    nomination: Nomination,
+    criterion: Criterion,
+    step: Step,
+    asked: list[str],
+    held: set[str],
+) -> Reply:
+    """A years criterion answered at once: each year asked, held or not."""
+    answer = dict(nomination.answers.get(criterion.id) or {})
+    answer["years"] = {year: year in held for year in asked}
+    nomination.answers = {**nomination.answers, criterion.id: answer}
+    return await judged(ctx, nomination, criterion, step)
+
+
+async def answer_years_typed(
+    ctx: Ctx, nomination: Nomination, step: Step, steps: list[Step], text: str
+) -> Reply:
+    """The years held, typed as "2024, 2025" (a single number is matched as a button first)."""
+    criterion = plan_of(nomination).criterion(step.arg)
+    asked = [str(year) for year in step.years]
+    typed = re.findall(r"\d{4}", text)
+    if not typed or any(year not in asked for year in typed):
+        screen = await screen_of(ctx, nomination, step, steps)
+        note = "⚠️ " + _("Type the years they held it, such as {example}, or press a button.")
+        return Reply([with_note(note.format(example=", ".join(asked[:2])), screen)])
+    touch(nomination)
+    return await _years_held(ctx, nomination, criterion, step, asked, set(typed))
 
 
 async def answer_typed(

@@ -90,10 +90,12 @@ def criterion_question(criterion: Criterion, plan: Plan, step: Step, today: date
     cite = citation(plan, criterion.cite)
     optional = "" if criterion.required else "\n" + _("(optional criterion)")
     if step.prefix == "y":
+        asked = ", ".join(str(year) for year in sorted(step.years))
         return (
-            _("Did they hold the title “{title}” in {year}?").format(
-                title=criterion.title, year=step.year
-            )
+            _(
+                "Did they hold the title “{title}” in {years}? Choose “all”, or the one year "
+                "they held it (type several, such as 2024, 2025)."
+            ).format(title=criterion.title, years=asked)
             + f"\n\n«{text}» ({cite}){optional}"
         )
     if step.prefix == "e":
@@ -206,8 +208,13 @@ def answer_text(
         return _("(voice note)") if nomination.nominee.get("voice_note") else ""
     answer = nomination.answers.get(step.arg) or {}
     if prefix == "y":
-        held = (answer.get("years") or {}).get(str(step.year))
-        return "" if held is None else (_("Yes") if held else _("No"))
+        held = answer.get("years") or {}
+        if not held:
+            return ""
+        kept = sorted(year for year, had in held.items() if had)
+        if len(kept) == len(held):
+            return _("all {n} years").format(n=len(held))
+        return ", ".join(kept) if kept else _("none")
     if prefix == "e":
         if files is not None:
             count = files.get(step.arg, 0)
@@ -499,8 +506,6 @@ def step_label(nomination: Nomination, plan: Plan, step: Step) -> str:
     text = criterion.text_for(get_locale())
     words = text if len(text) <= 28 else text[:28].rsplit(" ", 1)[0] + "…"
     base = f"{words} ({criterion.cite})"
-    if prefix == "y":
-        return f"{words} ({criterion.cite}, {step.year})"
     if prefix == "e":
         return _("Proof for {cite}").format(cite=base)
     return base

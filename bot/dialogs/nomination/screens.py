@@ -100,11 +100,18 @@ async def options_of(
         return [(name, name) for name in ETHNICITIES]
     if prefix == "f" and step.arg == "home":
         return [(str(unit.id), unit.name) for unit in await home_units(ctx, nomination)]
-    if prefix in ("c", "y"):
+    if prefix == "y":  # all the years at once, or the one year held, or none
+        asked = step.years
+        return [
+            ("all", _("All {n} years").format(n=len(asked))),
+            *((str(year), str(year)) for year in asked),
+            ("none", _("None of them")),
+        ]
+    if prefix == "c":
         criterion = plan.criterion(step.arg)
         if criterion.kind == "choice":
             return [(option, option) for option in criterion.options or []]
-        if criterion.kind in ("attest", "evidence", "years"):
+        if criterion.kind in ("attest", "evidence"):
             return yes_no
     return []
 

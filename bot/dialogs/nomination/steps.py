@@ -57,8 +57,10 @@ class Step:
         return self.key.split(":", 2)[1] if ":" in self.key else ""
 
     @property
-    def year(self) -> int:
-        return int(self.key.rsplit(":", 1)[1])
+    def years(self) -> list[int]:
+        """A years question's years, newest first (its key: ``y:<criterion>:<newest>:<n>``)."""
+        _prefix, _criterion, newest, count = self.key.split(":")
+        return [int(newest) - i for i in range(int(count))]
 
 
 def criteria_of(nomination: Nomination, plan: Plan) -> tuple[Criterion, ...]:
@@ -108,8 +110,9 @@ def _frame(nomination: Nomination, plan: Plan, today: date, skip_home: bool) -> 
         keys.append((f"f:{field}", None))
     keys.append(("achievements", None))
     for criterion in criteria_of(nomination, plan):
-        if criterion.kind == "years":
-            keys += [(f"y:{criterion.id}:{year}", None) for year in years_asked(criterion, today)]
+        if criterion.kind == "years":  # one question for all its years: newest and how many
+            asked = years_asked(criterion, today)
+            keys.append((f"y:{criterion.id}:{asked[0]}:{len(asked)}", None))
             continue
         files = f"e:{criterion.id}" if criterion.kind == "evidence" else None
         keys.append((f"c:{criterion.id}", files))
@@ -138,7 +141,7 @@ def is_answered(step: Step, nomination: Nomination) -> bool:
         return "value" in (nomination.answers.get(step.arg) or {})
     if prefix == "y":
         held = (nomination.answers.get(step.arg) or {}).get("years") or {}
-        return str(step.year) in held
+        return all(str(year) in held for year in step.years)
     if prefix == "e":
         return bool((nomination.answers.get(step.arg) or {}).get("files_done"))
     return False  # summary

@@ -15,6 +15,7 @@ from bot.dialogs.nomination import cards
 from bot.dialogs.nomination.answers import (
     answer_choice,
     answer_typed,
+    answer_years_typed,
     files_done,
     submit_draft,
 )
@@ -167,6 +168,8 @@ async def typed(ctx: Ctx, user: User, text: str) -> Reply | None:
         return await answer_typed(ctx, nomination, step, steps, text)
     if step.prefix == "c" and plan_of(nomination).criterion(step.arg).kind in ("number", "text"):
         return await answer_typed(ctx, nomination, step, steps, text)
+    if step.prefix == "y":
+        return await answer_years_typed(ctx, nomination, step, steps, text)
     hint = _("Please answer with one of the buttons, or type its number.")
     if step.prefix == "e":
         hint = _("Please send a photo or a document, or press Done.")
