@@ -84,7 +84,7 @@ async def download(
 
 
 async def propose(
-    message: Message,
+    event: Message | CallbackQuery,
     session: AsyncSession,
     actor: Actor,
     db_user: User,
@@ -93,35 +93,11 @@ async def propose(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    await _start_proposal(None, session, actor, db_user, ui, bot, settings, session_factory)
-
-
-async def propose_pressed(
-    query: CallbackQuery,
-    session: AsyncSession,
-    actor: Actor,
-    db_user: User,
-    ui: Ui,
-    bot: Bot,
-    settings: Settings,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> None:
-    """A reminder's or notice's "propose": into the plan it names (``go:propose:PLAN``)."""
-    plan_id = (query.data or "").removeprefix(PROPOSE).removeprefix(":") or None
-    await _start_proposal(plan_id, session, actor, db_user, ui, bot, settings, session_factory)
-
-
-async def _start_proposal(
-    plan_id: str | None,
-    session: AsyncSession,
-    actor: Actor,
-    db_user: User,
-    ui: Ui,
-    bot: Bot,
-    settings: Settings,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> None:
-    """Leave the draft in hand (saying so), then start a proposal: in ``plan_id`` if given."""
+    """/propose or "đề xuất"; or a reminder's or notice's button (``go:propose[:PLAN]``), which
+    starts in the plan it names. The draft in hand is left first, saying so."""
+    plan_id = None
+    if isinstance(event, CallbackQuery):
+        plan_id = (event.data or "").removeprefix(PROPOSE).removeprefix(":") or None
     ctx = _ctx(session, actor)
     note = await wizard.leave(ctx, db_user)
     if note is not None:
@@ -262,7 +238,7 @@ def router() -> Router:
     r.message.register(drafts, Cmd("drafts"))
     r.message.register(drafts, Says(DRAFTS_WORDS))
     # A reminder's buttons do what its typed commands do.
-    r.callback_query.register(propose_pressed, DataPrefix(PROPOSE))
+    r.callback_query.register(propose, DataPrefix(PROPOSE))
     r.callback_query.register(drafts, DataPrefix(OPEN_DRAFTS))
     r.callback_query.register(plan_pressed, DataPrefix("wp:"))
     r.callback_query.register(step_pressed, DataPrefix("w:"))
