@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from abc import ABC, abstractmethod
 
 log = logging.getLogger(__name__)
 
 
-class Periodic:
+class Periodic(ABC):
     """Subclasses say what they do in ``once`` and name it in ``what`` (for the log)."""
 
     what = "background job"
@@ -31,8 +32,9 @@ class Periodic:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    @abstractmethod
     async def once(self) -> object:
-        raise NotImplementedError
+        """One round."""
 
     async def _run(self) -> None:
         while True:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot.cli.common import cli_session, upgrade
@@ -32,7 +32,7 @@ def _cut(cell: str, widest: int) -> str:
     return cell if len(cell) <= widest else cell[: widest - 1] + "…"
 
 
-def _rows(planned: list[Planned], day: datetime) -> list[list[str]]:
+def _rows(planned: list[Planned], day: date) -> list[list[str]]:
     from bot.dialogs.reminders import why
     from bot.workflow.deadlines import BEFORE
 
@@ -41,7 +41,7 @@ def _rows(planned: list[Planned], day: datetime) -> list[list[str]]:
         planned, key=lambda p: (p.occurrence.day, p.occurrence.deadline.id, p.unit.path, p.user.id)
     )
     for p in ordered:
-        left = (p.occurrence.day - day.date()).days
+        left = (p.occurrence.day - day).days
         when = (
             _("{n} days before").format(n=left)
             if p.kind == BEFORE
@@ -82,7 +82,7 @@ async def preview(args: argparse.Namespace, settings: Settings) -> int:
         )
     )
     header = [_("Person"), _("Unit"), _("Deadline"), _("When"), _("Why")]
-    for line in table(header, _rows(planned, datetime.combine(day, datetime.min.time()))):
+    for line in table(header, _rows(planned, day)):
         print(line)
     return 0
 

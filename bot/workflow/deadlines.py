@@ -29,7 +29,7 @@ from bot.workflow.activations import RunningPlan
 from bot.workflow.kinds import kind_matches, level_of_kind
 from bot.workflow.lifecycle import EDITABLE, IN_REVIEW
 from bot.workflow.plans import newest_version_ids, parsed
-from bot.workflow.quotas import QuotaLine, progress
+from bot.workflow.quotas import QuotaLine, progress_on_path
 from bot.workflow.review import Stop, reviewers_at
 from bot.workflow.roles import PROPOSER_ROLES
 from bot.workflow.units import ancestors_and_self
@@ -73,6 +73,7 @@ class Standing:
     quotas: list[QuotaLine] = field(default_factory=list)  # those the unit itself owes
     drafts: dict[int, int] = field(default_factory=dict)  # proposer's user id -> open drafts
     waiting: dict[int, int] = field(default_factory=dict)  # reviewer's user id -> in the queue
+    reviewers: list[User] = field(default_factory=list)  # those with something waiting
 
     @property
     def short(self) -> list[QuotaLine]:
@@ -210,9 +211,7 @@ async def standing(
     found = Standing(unit)
     stage = deadline.stage
     if stage in PROPOSING:
-        found.quotas = [
-            line for line in await progress(session, plan, unit, today) if line.unit.id == unit.id
-        ]
+        found.quotas = await progress_on_path(session, plan, unit.path, today, own_only=True)
         rows = await session.execute(_OPEN_DRAFTS, {"plan_id": plan.id, "path": unit.path})
         found.drafts = {user_id: int(n) for user_id, n in rows.all()}
     elif stage in DECIDING:
@@ -225,6 +224,7 @@ async def standing(
                 waiting = sum(by_proposer.values()) - mine
                 if waiting:
                     found.waiting[reviewer.id] = waiting
+                    found.reviewers.append(reviewer)
     return found
 
 
@@ -242,8 +242,7 @@ async def people_to_remind(
     if not found.behind(stage):
         return []
     if stage in DECIDING:
-        reviewers = await _reviewers(session, found.unit)
-        return [(u, (QUEUE,)) for u in reviewers if found.waiting.get(u.id)]
+        return [(reviewer, (QUEUE,)) for reviewer in found.reviewers]
     people: dict[int, tuple[User, list[str]]] = {}
     if found.short:
         rows = await session.scalars(_PROPOSERS, {"path": found.unit.path})

@@ -79,9 +79,16 @@ async def progress(
 
 
 async def progress_on_path(
-    session: AsyncSession, plan: Plan, path: str, today: date, category_id: str | None = None
+    session: AsyncSession,
+    plan: Plan,
+    path: str,
+    today: date,
+    category_id: str | None = None,
+    *,
+    own_only: bool = False,
 ) -> list[QuotaLine]:
-    """``progress`` of the unit with this materialised path."""
+    """``progress`` of the unit with this materialised path; with ``own_only``, only the quotas
+    that unit owes itself (those of the units above are not counted at all)."""
     lines: list[QuotaLine] = []
     chain = await ancestors_on_path(session, path)
     levels = effective_levels(chain)
@@ -89,7 +96,7 @@ async def progress_on_path(
         if category_id is not None and quota.category not in (None, category_id):
             continue
         owner = next((u for u in chain if quota.applies_at(u.kind, levels[u.id])), None)
-        if owner is not None:
+        if owner is not None and not (own_only and owner is not chain[0]):
             lines.append(
                 QuotaLine(owner, quota, await count_for(session, plan.id, owner, quota, today))
             )

@@ -177,10 +177,14 @@ def _read(step: Step, plan: Plan, text: str, today: date) -> object:
 NAMED_FIELDS = frozenset({"name", "position", "address", "head"})
 
 
-async def judged(ctx: Ctx, nomination: Nomination, criterion: Criterion, step: Step) -> Reply:
-    files = 0
-    if criterion.kind == "evidence":  # no other kind of criterion looks at the files
-        files = (await evidence_counts(ctx.session, nomination.id)).get(criterion.id, 0)
+async def judged(
+    ctx: Ctx, nomination: Nomination, criterion: Criterion, step: Step, files: int | None = None
+) -> Reply:
+    """``files``: its evidence count, when the caller has it already."""
+    if files is None:
+        files = 0
+        if criterion.kind == "evidence":  # no other kind of criterion looks at the files
+            files = (await evidence_counts(ctx.session, nomination.id)).get(criterion.id, 0)
     verdict = judge(criterion, nomination.answers.get(criterion.id), files, ctx.today)
     if verdict is Verdict.NOT_MET and criterion.required:
         nomination.step = step.key
@@ -200,7 +204,7 @@ async def files_done(ctx: Ctx, nomination: Nomination, step: Step) -> Reply:
     answer["files_done"] = True
     nomination.answers = {**nomination.answers, criterion.id: answer}
     touch(nomination)
-    return await judged(ctx, nomination, criterion, step)
+    return await judged(ctx, nomination, criterion, step, files=sent)
 
 
 async def submit_draft(ctx: Ctx, nomination: Nomination) -> Reply:
