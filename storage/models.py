@@ -228,6 +228,8 @@ class Broadcast(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the CLI
+    # The unit the sender broadcast as (theirs that holds the audience): shown to recipients.
+    sender_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     only_unit: Mapped[bool] = mapped_column(Boolean, default=False)
     roles: Mapped[list[str]] = mapped_column(JSON)
@@ -244,7 +246,8 @@ class Broadcast(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    unit: Mapped[Unit] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined")
+    sender_unit: Mapped[Unit | None] = relationship(foreign_keys=[sender_unit_id], lazy="joined")
 
 
 class AuditEntry(Base):

@@ -32,7 +32,8 @@ async def render_broadcast(
     with use_locale(locale):
         if sender is not None:
             head = _("📢 Notice from {name} ({unit}):").format(
-                name=sender.full_name, unit=await _sender_unit(session, broadcast)
+                name=sender.full_name,
+                unit=(broadcast.sender_unit or broadcast.unit).name,
             )
         else:
             head = _("📢 Notice to {unit}:").format(unit=broadcast.unit.name)
@@ -60,17 +61,6 @@ async def render_broadcast(
 async def _proposes(session: AsyncSession, reader: User) -> bool:
     actor = await actor_for(session, reader)
     return actor.has(*PROPOSER_ROLES)
-
-
-async def _sender_unit(session: AsyncSession, broadcast: Broadcast) -> str:
-    """The unit the sender broadcast as: their home unit that holds the audience's unit."""
-    sender = await session.get(User, broadcast.sender_id)
-    if sender is None:
-        return broadcast.unit.name
-    actor = await actor_for(session, sender)
-    homes = await broadcasts.home_units(session, actor)
-    home = next((h for h in homes if broadcast.unit.path.startswith(h.path)), None)
-    return home.name if home else broadcast.unit.name
 
 
 def progress_screen(broadcast: Broadcast, found: Progress, rate: float) -> Screen:

@@ -130,8 +130,13 @@ async def create(
     """The broadcast and its recipients, audited; the caller queues its messages. ``actor``
     None is the command line (an operator of the server). ``file`` is (kind, Telegram file id);
     ``file_path`` a file on this machine, whose kind is ``file[0]``."""
-    if actor is not None and not await may_reach(session, actor, unit):
-        raise BroadcastRefused("outside")
+    home = None
+    if actor is not None:
+        home = next(
+            (h for h in await home_units(session, actor) if unit.path.startswith(h.path)), None
+        )
+        if home is None:
+            raise BroadcastRefused("outside")
     if plan_id is not None and await find_version(session, plan_id) is None:
         raise BroadcastRefused("unknown_plan")
     people = await audience(session, unit, only_unit, audiences)
@@ -139,6 +144,7 @@ async def create(
         raise BroadcastRefused("nobody")
     broadcast = Broadcast(
         sender_id=actor.user_id if actor else None,
+        sender_unit_id=home.id if home else None,
         unit_id=unit.id,
         only_unit=only_unit,
         roles=list(audiences),

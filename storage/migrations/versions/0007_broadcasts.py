@@ -21,6 +21,7 @@ def upgrade() -> None:
     op.create_table('broadcasts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sender_id', sa.Integer(), nullable=True),
+    sa.Column('sender_unit_id', sa.Integer(), nullable=True),
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('only_unit', sa.Boolean(), nullable=False),
     sa.Column('roles', sa.JSON(), nullable=False),
@@ -36,6 +37,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['sender_id'], ['users.id'], name=op.f('fk_broadcasts_sender_id_users')),
+    sa.ForeignKeyConstraint(['sender_unit_id'], ['units.id'], name=op.f('fk_broadcasts_sender_unit_id_units')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_broadcasts_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_broadcasts'))
     )
