@@ -22,7 +22,7 @@ from sandbox.flood import FloodLimits
 from sandbox.server import DEFAULT_TOKEN, Sandbox, run_sandbox
 from storage.models import AuditEntry, Broadcast, Membership, OutboxMessage, User
 from tests.e2e.conftest import sandbox_settings, start_bot, stop_bot
-from tests.test_cli import cli, vi
+from tests.test_cli import Result, cli, vi
 
 NOTICE = "Họp thôn lúc 8 giờ sáng thứ Bảy tại nhà văn hóa"
 
@@ -172,6 +172,25 @@ async def test_stop_holds_back_what_has_not_gone_out(
     assert f"{rows['cancelled']}" in final["text"]
 
 
+async def send_from_cli(
+    database_url: str, *roles: str, options: tuple[str, ...] = (), **env: str
+) -> Result:
+    """``python -m bot broadcast send`` of NOTICE to Đăk Ruồng's ``roles``, with ``options``."""
+    role_options = [word for role in roles for word in ("--role", role)]
+    return await cli(
+        database_url,
+        "broadcast",
+        "send",
+        "--unit",
+        "KT-KR-DRU",
+        *role_options,
+        "--text",
+        NOTICE,
+        *options,
+        **env,
+    )
+
+
 async def test_from_the_command_line_with_a_progress_bar_list_and_show(
     bot_app: App,
     people: dict[str, SimUser],
@@ -179,19 +198,7 @@ async def test_from_the_command_line_with_a_progress_bar_list_and_show(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     await people["village_head_1002"].block()
-    sent = await cli(
-        database_url,
-        "broadcast",
-        "send",
-        "--unit",
-        "KT-KR-DRU",
-        "--role",
-        "village_heads",
-        "--role",
-        "commune_officers",
-        "--text",
-        NOTICE,
-    )
+    sent = await send_from_cli(database_url, "village_heads", "commune_officers")
     assert sent.returncode == 0, sent
     assert sent.out[0] == vi(
         "Broadcast no. {id}: {count} messages queued; the running bot sends them."
@@ -241,18 +248,10 @@ async def test_a_file_from_the_command_line_is_uploaded_once(
 ) -> None:
     leaflet = tmp_path / "to-roi.pdf"
     leaflet.write_bytes(b"%PDF-1.4\n% leaflet of the conference\n")
-    sent = await cli(
+    sent = await send_from_cli(
         database_url,
-        "broadcast",
-        "send",
-        "--unit",
-        "KT-KR-DRU",
-        "--role",
         "commune_officers",
-        "--text",
-        NOTICE,
-        "--file",
-        str(leaflet),
+        options=("--file", str(leaflet)),
         EVIDENCE_DIR=str(settings.evidence_dir),
     )
     assert sent.returncode == 0, sent
@@ -263,18 +262,8 @@ async def test_a_file_from_the_command_line_is_uploaded_once(
     documents = [r for r in await client.requests("sendDocument") if r["ok"]]
     uploads = [r for r in documents if isinstance(r["params"].get("document"), dict)]
     assert len(documents) == 2 and len(uploads) == 1  # the second went by Telegram's file id
-    missing = await cli(
-        database_url,
-        "broadcast",
-        "send",
-        "--unit",
-        "KT-KR-DRU",
-        "--role",
-        "commune_officers",
-        "--text",
-        NOTICE,
-        "--file",
-        str(tmp_path / "nope.pdf"),
+    missing = await send_from_cli(
+        database_url, "commune_officers", options=("--file", str(tmp_path / "nope.pdf"))
     )
     assert missing.returncode == 1 and "nope.pdf" in missing.stderr
     assert "Traceback" not in missing.stderr

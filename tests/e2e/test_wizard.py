@@ -48,6 +48,23 @@ async def submitted_rows(session_factory: async_sessionmaker[AsyncSession]) -> l
         return list((await session.scalars(select(Nomination))).all())
 
 
+async def kontum_draft(
+    client: SandboxClient,
+    session_factory: async_sessionmaker[AsyncSession],
+    telegram_id: int,
+    stop_at: str | None = None,
+) -> tuple[SimUser, Plan, Run]:
+    """A village head of Đăk Ruồng with a Kon Tum draft answered up to ``stop_at`` (default:
+    its summary)."""
+    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", telegram_id)
+    plan = load_preset("kontum-44-2023")
+    run = await complete(user, plan, await user.send("/propose"), stop_at=stop_at)
+    assert run.last is not None
+    if stop_at is None:
+        assert "Tóm tắt" in run.last.text
+    return user, plan, run
+
+
 @pytest.mark.parametrize("plan_id", sorted(PROPOSERS))
 async def test_full_proposal_under_each_preset(
     plan_id: str,
@@ -132,9 +149,7 @@ async def test_back_and_edit_from_summary(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7004)
-    plan = load_preset("kontum-44-2023")
-    run = await complete(user, plan, await user.send("/propose"), stop_at="Năm sinh?")
+    user, plan, run = await kontum_draft(client, session_factory, 7004, "Năm sinh?")
     back = await user.press(text="◀ Quay lại")
     assert "Giới tính" in back.text and "Câu trả lời hiện tại: Nữ" not in back.text
     assert "Câu trả lời hiện tại" in back.text
@@ -160,9 +175,7 @@ async def test_stale_button_does_nothing_harmful(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7005)
-    plan = load_preset("kontum-44-2023")
-    run = await complete(user, plan, await user.send("/propose"), stop_at="Giới tính?")
+    user, _plan, run = await kontum_draft(client, session_factory, 7005, "Giới tính?")
     sex_screen = run.last
     assert sex_screen is not None
     old_message = sex_screen.messages[-1]
@@ -199,9 +212,7 @@ async def test_bad_input_gets_a_reprompt_and_loses_nothing(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7006)
-    plan = load_preset("kontum-44-2023")
-    await complete(user, plan, await user.send("/propose"), stop_at=prompt)
+    user, _plan, _run = await kontum_draft(client, session_factory, 7006, prompt)
     [before] = await submitted_rows(session_factory)
     reply = await user.send(bad)
     assert expected in reply.text and prompt in reply.text
@@ -219,9 +230,7 @@ async def test_a_whole_birth_date_is_taken_as_the_birth_year(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7007)
-    plan = load_preset("kontum-44-2023")
-    await complete(user, plan, await user.send("/propose"), stop_at="Năm sinh?")
+    user, _plan, _run = await kontum_draft(client, session_factory, 7007, "Năm sinh?")
     reply = await user.send("12/05/1972")
     assert "Năm sinh?" not in reply.text and "⚠️" not in reply.text, reply.text
     [after] = await submitted_rows(session_factory)
@@ -234,9 +243,7 @@ async def test_done_before_the_files_a_step_asks_for_is_refused_in_its_words(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7008)
-    plan = load_preset("kontum-44-2023")
-    run = await complete(user, plan, await user.send("/propose"), stop_at="làm minh chứng")
+    user, _plan, run = await kontum_draft(client, session_factory, 7008, "làm minh chứng")
     assert "ít nhất 1" in run.last.text
     [before] = await submitted_rows(session_factory)
     refused = await user.press(text="Xong")
@@ -251,24 +258,13 @@ async def test_done_before_the_files_a_step_asks_for_is_refused_in_its_words(
     assert later.step != before.step  # with its file, Done moves on
 
 
-async def at_summary(
-    client: SandboxClient, session_factory: async_sessionmaker[AsyncSession], telegram_id: int
-) -> tuple[SimUser, Plan, Run]:
-    """A village head of Đăk Ruồng with a Kon Tum draft answered up to its summary."""
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", telegram_id)
-    plan = load_preset("kontum-44-2023")
-    run = await complete(user, plan, await user.send("/propose"))
-    assert run.last is not None and "Tóm tắt" in run.last.text
-    return user, plan, run
-
-
 async def test_a_number_typed_on_the_change_an_answer_list_opens_that_answer(
     bot_app: App,
     client: SandboxClient,
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user, plan, run = await at_summary(client, session_factory, 7009)
+    user, plan, run = await kontum_draft(client, session_factory, 7009)
     menu = await user.press(text=next(b for b in run.last.buttons if "Sửa câu trả lời" in b))
     second = menu.buttons[1]
     assert second.startswith("2. ")
@@ -292,7 +288,7 @@ async def test_the_summary_adds_evidence_to_a_criterion_in_two_taps(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user, _plan, run = await at_summary(client, session_factory, 7010)
+    user, _plan, run = await kontum_draft(client, session_factory, 7010)
     adding = await user.press(text=next(b for b in run.last.buttons if "Thêm minh chứng" in b))
     assert "Thêm minh chứng cho tiêu chí nào?" in adding.text
     proofs = [b for b in adding.buttons if b[:1].isdigit()]
@@ -339,9 +335,7 @@ async def test_unexpected_sticker_photo_and_command_mid_wizard(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7007)
-    plan = load_preset("kontum-44-2023")
-    await complete(user, plan, await user.send("/propose"), stop_at="Năm sinh?")
+    user, plan, _run = await kontum_draft(client, session_factory, 7007, "Năm sinh?")
     sticker = await user.sticker()
     assert "Năm sinh?" in sticker.text
     photo = await user.photo()
@@ -404,9 +398,7 @@ async def test_drafts_several_and_discard_with_confirmation(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7009)
-    plan = load_preset("kontum-44-2023")
-    await complete(user, plan, await user.send("/propose"), stop_at="Giới tính?")
+    user, _plan, _run = await kontum_draft(client, session_factory, 7009, "Giới tính?")
     second = await user.send("/propose")
     assert "Bản nháp của Y Thị Hoa đã được lưu" in second.text
     await user.send("2")  # typed choice of the plan starts a second draft
@@ -459,9 +451,7 @@ async def test_file_too_large_is_refused_with_reason(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7012)
-    plan = load_preset("kontum-44-2023")
-    run = await complete(user, plan, await user.send("/propose"), stop_at="làm minh chứng")
+    user, _plan, run = await kontum_draft(client, session_factory, 7012, "làm minh chứng")
     big = await user.document("ban-scan.pdf", size=25 * 1024 * 1024)
     assert "quá lớn (25.0 MB)" in big.text or "quá lớn (25 MB)" in big.text
     async with session_factory() as session:
@@ -483,9 +473,7 @@ async def test_consent_refused_keeps_nothing_personal(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7013)
-    plan = load_preset("kontum-44-2023")
-    run = await complete(user, plan, await user.send("/propose"), stop_at="đã đồng ý chưa")
+    user, _plan, run = await kontum_draft(client, session_factory, 7013, "đã đồng ý chưa")
     refused = await user.press(text="2. Chưa")
     assert "hỏi ý kiến họ trước" in refused.text
     [nomination] = await submitted_rows(session_factory)
@@ -502,9 +490,7 @@ async def test_voice_note_can_stand_for_the_achievements(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7014)
-    plan = load_preset("kontum-44-2023")
-    await complete(user, plan, await user.send("/propose"), stop_at="Tóm tắt thành tích")
+    user, _plan, _run = await kontum_draft(client, session_factory, 7014, "Tóm tắt thành tích")
     reply = await user.voice(duration=12)
     assert "Đã lưu ghi âm" in reply.text
     [nomination] = await submitted_rows(session_factory)
