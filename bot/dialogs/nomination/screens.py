@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.dialogs.nomination import cards
+from bot.dialogs.nomination import cards, summary_card
 from bot.dialogs.nomination.context import ETHNICITIES, Ctx, Reply
 from bot.dialogs.nomination.steps import (
     ADDING_PROOF,
@@ -143,10 +143,12 @@ async def screen_of(ctx: Ctx, nomination: Nomination, step: Step, steps: list[St
     header = _("Step {k}/{n}").format(k=position, n=len(keys))
     if step.key in (EDITING, ADDING_PROOF):
         counts = await evidence_counts(ctx.session, nomination.id)
-        return cards.edit_menu(nomination, plan, steps, counts, step.key == ADDING_PROOF)
+        return summary_card.edit_menu(nomination, plan, steps, counts, step.key == ADDING_PROOF)
     if step.prefix == "summary":
         counts = await evidence_counts(ctx.session, nomination.id)
-        return await cards.summary(ctx.session, nomination, plan, steps, counts, header, ctx.today)
+        return await summary_card.summary(
+            ctx.session, nomination, plan, steps, counts, header, ctx.today
+        )
     rows = await _rows(ctx, nomination, plan, step)
     question = await cards.question(ctx.session, nomination, plan, step, ctx.today)
     current = cards.current_value(nomination, plan, step) if is_answered(step, nomination) else ""
@@ -162,12 +164,12 @@ async def buttons_of(ctx: Ctx, nomination: Nomination, step: Step, steps: list[S
     plan = plan_of(nomination)
     if step.key in (EDITING, ADDING_PROOF):
         counts = await evidence_counts(ctx.session, nomination.id)
-        return cards.edit_menu(nomination, plan, steps, counts, step.key == ADDING_PROOF)
+        return summary_card.edit_menu(nomination, plan, steps, counts, step.key == ADDING_PROOF)
     if step.prefix == "summary":
         counts = await evidence_counts(ctx.session, nomination.id)
-        verdict = cards.summary_verdict(nomination, plan, steps, counts, ctx.today)
+        verdict = summary_card.summary_verdict(nomination, plan, steps, counts, ctx.today)
         proofs = any(s.prefix == "e" for s in steps)
-        return Screen("", cards.summary_rows(nomination, verdict.ok, proofs))
+        return Screen("", summary_card.summary_rows(nomination, verdict.ok, proofs))
     return Screen("", await _rows(ctx, nomination, plan, step))
 
 

@@ -11,7 +11,7 @@ This module takes buttons, typed answers and files; starting and the list of dra
 
 from __future__ import annotations
 
-from bot.dialogs.nomination import cards
+from bot.dialogs.nomination import cards, summary_card
 from bot.dialogs.nomination.answers import (
     answer_choice,
     answer_typed,
@@ -118,7 +118,7 @@ async def _act(ctx: Ctx, nomination: Nomination, steps: list[Step], op: str, arg
     if op == "m":  # the list of answers to change; "m:e": of the proof steps, to add evidence
         nomination.step = ADDING_PROOF if arg == "e" else EDITING
         counts = await evidence_counts(ctx.session, nomination.id)
-        return Reply([cards.edit_menu(nomination, plan, steps, counts, arg == "e")])
+        return Reply([summary_card.edit_menu(nomination, plan, steps, counts, arg == "e")])
     if op == "sum":
         return await goto(ctx, nomination, "summary", exact=True)
     if op == "sub":
