@@ -234,12 +234,14 @@ class SimUser:
         self.first_name: str = data["first_name"]
         self.language_code: str | None = data.get("language_code")
         self.last_seq = 0
+        self.actions = 0  # messages sent and buttons pressed: what a person would count
 
     def __repr__(self) -> str:
         return f"SimUser(id={self.id}, first_name={self.first_name!r})"
 
     async def _act(self, path: str, body: dict[str, Any], wait: bool,
                    timeout: float | None) -> Reply:
+        self.actions += 1
         _, data = await self.client._call("POST", f"/driver/users/{self.id}/{path}", json=body)
         sent = Sent(data.get("update_id"), data["seq"], data.get("message_id"),
                     data.get("callback_query_id"))

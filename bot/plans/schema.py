@@ -43,7 +43,7 @@ QUOTA_PERIODS: Final[tuple[str, ...]] = ("plan", "year")
 #: Keys that belong to one criterion kind only.
 KIND_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "attest": (),
-    "evidence": ("min_files",),
+    "evidence": ("min_files", "proof"),
     "number": ("min", "max", "unit"),
     "years": ("years", "title"),
     "choice": ("options", "accept"),
@@ -252,6 +252,8 @@ class Criterion(_Model):
     max_length: int | None = Field(default=None, ge=1)
     # evidence
     min_files: int | None = Field(default=None, ge=1)
+    #: Evidence criteria with the same ``proof`` are proven by the same files (one certificate).
+    proof: Id | None = None
 
     @property
     def min_files_required(self) -> int:

@@ -92,9 +92,23 @@ def findings(
     today: date | None = None,
 ) -> list[Finding]:
     return [
-        Finding(c, judge(c, answers.get(c.id), evidence_counts.get(c.id, 0), today))
+        Finding(c, judge(c, answers.get(c.id), proof_files(c, criteria, evidence_counts), today))
         for c in criteria
     ]
+
+
+def proof_mates(criterion: Criterion, criteria: Sequence[Criterion]) -> list[Criterion]:
+    """The evidence criteria the plan lets one set of files prove (``proof``), itself included."""
+    if criterion.kind != "evidence" or not criterion.proof:
+        return [criterion]
+    return [c for c in criteria if c.kind == "evidence" and c.proof == criterion.proof]
+
+
+def proof_files(
+    criterion: Criterion, criteria: Sequence[Criterion], evidence_counts: dict[str, int]
+) -> int:
+    """The files that prove a criterion: its own, and those of the criteria it shares them with."""
+    return sum(evidence_counts.get(c.id, 0) for c in proof_mates(criterion, criteria))
 
 
 def eligible(found: list[Finding]) -> bool:

@@ -14,6 +14,7 @@ from bot.dialogs.nomination.inputs import (
     parse_phone,
     parse_year,
     require_letters,
+    split_birth,
 )
 
 # --- numbers ---------------------------------------------------------------------------------
@@ -240,3 +241,19 @@ def test_words_are_required_where_a_name_is_asked(text: str) -> None:
         require_letters(text)
     assert info.value.reason == "no_letters"
     assert require_letters("Y Thị Hoa 🙂") == "Y Thị Hoa 🙂"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "born"),
+    [
+        ("Y Thị Hoa, 1975", "Y Thị Hoa", "1975"),
+        ("A Blin (sn 12/05/1972)", "A Blin", "12/05/1972"),
+        ("Nguyễn Văn An sinh năm 1960", "Nguyễn Văn An", "1960"),
+        ("A Lưu - 1980", "A Lưu", "1980"),
+        ("Y Thị Hoa", "Y Thị Hoa", None),
+        ("1975", "1975", None),  # a year alone is no name: left to the name's own checks
+        ("Trần Văn Hai 2 con", "Trần Văn Hai 2 con", None),  # not a year
+    ],
+)
+def test_a_name_may_carry_the_year_of_birth(text: str, name: str, born: str | None) -> None:
+    assert split_birth(text) == (name, born)

@@ -13,6 +13,7 @@ from bot.dialogs.nomination.steps import (
     first_open,
     is_answered,
     next_step,
+    position,
     previous_step,
     steps_for,
     years_asked,
@@ -45,7 +46,7 @@ def keys(nomination: Nomination, plan: Plan, skip_home: bool = False) -> list[st
     return [s.key for s in steps_for(nomination, plan, TODAY, skip_home)]
 
 
-GENERAL_KONRAY = [
+GENERAL_KONRAY = [  # a text criterion, then four yes/no criteria that open a group
     "c:thanh-tich-tieu-bieu",
     "c:dan-dau-phong-trao",
     "c:chap-hanh-chu-truong",
@@ -67,20 +68,26 @@ INDIVIDUAL_FIELDS = [
 
 
 def test_individual_steps_in_full(konray: Plan) -> None:
-    got = keys(draft("individual", "can-bo-cong-chuc-vien-chuc"), konray)
+    nomination = draft("individual", "can-bo-cong-chuc-vien-chuc")
+    got = keys(nomination, konray)
     assert got == [
         "kind",
         "category",
         "consent",
         *INDIVIDUAL_FIELDS,
         "achievements",
-        *GENERAL_KONRAY,
+        GENERAL_KONRAY[0],
+        "g:dan-dau-phong-trao:7",  # seven yes/no criteria on one screen ...
+        *GENERAL_KONRAY[1:],  # ... each still a step, to go through one by one
         "c:cb-trach-nhiem",
         "c:cb-guong-mau",
         "c:cb-thi-dua",
         "y:cb-htxs-hang-nam:2025:3",  # one question for its three years, newest 2025
         "summary",
     ]
+    # The count holds what everyone is asked: the group, not its criteria one by one.
+    counted = [s.key for s in steps_for(nomination, konray, TODAY, False) if s.counted]
+    assert counted == [*got[:12], "g:dan-dau-phong-trao:7", got[-2], "summary"]
 
 
 def test_the_same_draft_asks_other_years_in_a_new_year(konray: Plan) -> None:
@@ -119,14 +126,16 @@ def test_household_with_one_category_skips_category_and_collective_criteria(
         "f:phone",
         "achievements",
     ]
-    assert got[8:13] == GENERAL_KONRAY
-    own = got[13:]
+    assert got[8:14] == [GENERAL_KONRAY[0], "g:dan-dau-phong-trao:7", *GENERAL_KONRAY[1:]]
+    own = got[14:]
     assert "c:vnn-dong-gop" not in own  # that criterion is for collectives only
     assert own == [
         "c:vnn-tich-cuc-lao-dong",
         "c:vnn-ap-dung-khkt",
         "c:vnn-thu-nhap-cao-nhat",
-        "y:vnn-gia-dinh-van-hoa:2025:3",
+        "e:vnn-thu-nhap-cao-nhat",  # its files, asked after a "yes"
+        "y:vnn-gia-dinh-van-hoa:2025:3",  # a years question ends the group
+        "g:vnn-hoat-dong-xa-hoi:2",
         "c:vnn-hoat-dong-xa-hoi",
         "c:vnn-chap-hanh",
         "summary",
@@ -144,7 +153,7 @@ def test_collective_fields(konray: Plan) -> None:
         "f:members",
         "f:home",
     ]
-    assert got[-2:] == ["c:pbgdpl-thanh-tich", "summary"]
+    assert got[-3:] == ["c:pbgdpl-thanh-tich", "e:pbgdpl-thanh-tich", "summary"]
 
 
 def test_plan_with_one_subject_kind_asks_no_kind(kontum: Plan) -> None:
@@ -169,23 +178,38 @@ def test_unknown_category_gives_no_criteria(konray: Plan) -> None:
 
 
 @pytest.mark.parametrize(
-    ("answer", "files_step"),
+    ("answer", "asked"),
     [
         (None, False),
         ({"value": False}, False),
         ({"value": True}, True),
-        ({"value": True, "files_done": True}, True),
+        ({"value": True, "files_done": True}, False),
     ],
 )
-def test_evidence_files_step_only_after_yes(
-    konray: Plan, answer: dict[str, Any] | None, files_step: bool
+def test_evidence_files_are_asked_only_after_yes(
+    konray: Plan, answer: dict[str, Any] | None, asked: bool
 ) -> None:
+    """The proof step is always in the list, uncounted, and open only after a "yes"."""
     answers = {} if answer is None else {"nld-sang-kien": answer}
-    got = keys(draft("individual", "nguoi-lao-dong-nguoi-tot-viec-tot", answers=answers), konray)
-    assert ("e:nld-sang-kien" in got) is files_step
-    if files_step:
-        assert got[got.index("c:nld-sang-kien") + 1] == "e:nld-sang-kien"
-    assert got.count("c:nld-sang-kien") == 1
+    nomination = draft("individual", "nguoi-lao-dong-nguoi-tot-viec-tot", answers=answers)
+    steps = steps_for(nomination, konray, TODAY, False)
+    got = [s.key for s in steps]
+    assert got[got.index("c:nld-sang-kien") + 1] == "e:nld-sang-kien"
+    [proof] = [s for s in steps if s.key == "e:nld-sang-kien"]
+    assert not proof.counted
+    assert is_answered(proof, nomination) is not asked
+
+
+def test_the_count_does_not_change_with_answers(konray: Plan) -> None:
+    nomination = draft("individual", "nguoi-lao-dong-nguoi-tot-viec-tot")
+    before = position(steps_for(nomination, konray, TODAY, False), "summary")
+    nomination.answers = {"nld-sang-kien": {"value": True}}
+    steps = steps_for(nomination, konray, TODAY, False)
+    assert position(steps, "summary") == before
+    # A proof step has the number of the step that asked for it.
+    keys_ = [s.key for s in steps]
+    owner = next(s.key for s in reversed(steps[: keys_.index("e:nld-sang-kien")]) if s.counted)
+    assert position(steps, "e:nld-sang-kien") == position(steps, owner)
 
 
 def test_years_asked_are_the_last_full_years(konray: Plan) -> None:
@@ -312,7 +336,11 @@ def test_previous_step(konray: Plan) -> None:
     assert back("category") == "kind"
     assert back("f:phone") == "f:position"  # home skipped
     assert back("achievements") == "f:phone"
-    assert back("y:cb-htxs-hang-nam:2025:3") == "c:cb-thi-dua"
+    # Back from after a group goes to the group's screen, not to its last criterion alone ...
+    assert back("y:cb-htxs-hang-nam:2025:3") == "g:dan-dau-phong-trao:7"
+    # ... and one by one, from one criterion to the one before.
+    assert back("c:cb-thi-dua") == "c:cb-guong-mau"
+    assert back("c:dan-dau-phong-trao") == "g:dan-dau-phong-trao:7"
     assert back("summary") == "y:cb-htxs-hang-nam:2025:3"
     assert back("f:home") is None  # not a step of this draft
     assert back(None) is None

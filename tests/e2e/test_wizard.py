@@ -15,7 +15,7 @@ from bot.workflow.invitations import accept_invitation, create_invitation
 from bot.workflow.users import Contact, get_or_register
 from sandbox.client import SandboxClient, SimUser
 from storage.models import AuditEntry, Evidence, Nomination, User
-from tests.e2e.wizard_driver import Run, complete
+from tests.e2e.wizard_driver import Run, complete, statements
 
 #: Where each preset runs in the demo data, and which demo unit proposes under it.
 PROPOSERS = {
@@ -80,6 +80,9 @@ async def test_full_proposal_under_each_preset(
     assert "Bước" in run.text and "Đủ điều kiện" in run.text, run.text
     sent = await user.press(text="1. Gửi đề xuất")
     assert "Đã gửi" in sent.text
+    # Issue 28: a whole nomination, /propose to "Gửi đề xuất", all criteria met, one photo.
+    assert user.actions <= 15, (plan_id, user.actions)
+    print(f"\n{plan_id}: {user.actions} actions")
 
     [nomination] = await submitted_rows(session_factory)
     assert (nomination.plan_id, nomination.state) == (plan_id, "submitted")
@@ -90,12 +93,13 @@ async def test_full_proposal_under_each_preset(
         for item in evidence:
             counts[item.criterion_id or ""] = counts.get(item.criterion_id or "", 0) + 1
         assert all(item.sha256 for item in evidence)  # downloaded into the store
+        assert len(evidence) <= 1  # one photo proves what the plan lets it prove
     criteria = plan.criteria_for(nomination.category_id or "", nomination.subject_kind or "")
     assert criteria and all(
         f.verdict is Verdict.MET for f in findings(criteria, nomination.answers, counts)
     )
     # every answer was committed as it came: one version step per accepted answer at least
-    assert nomination.version > len(criteria)
+    assert nomination.version >= user.actions - 2  # /propose and the send are not answers
 
 
 async def test_full_proposal_in_english(
@@ -122,8 +126,10 @@ async def test_unmet_criterion_cites_its_article_and_blocks_submission(
     user = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7003)
     plan = load_preset("kontum-44-2023")
     first_attest = next(c for c in plan.criteria if c.kind == "attest" and c.required)
-    run = await complete(user, plan, await user.send("/propose"), stop_at=f"«{first_attest.text}»")
-    unmet = await user.press(text="2. Không")
+    run = await complete(user, plan, await user.send("/propose"), stop_at=first_attest.text)
+    # On its group's screen: its number typed says it is not met.
+    [number] = [n for n, c in statements(plan, run.text).items() if c.id == first_attest.id]
+    unmet = await user.send(str(number))
     assert "Chưa đạt tiêu chí bắt buộc" in unmet.text
     assert f"({first_attest.cite}, 44/2023/QĐ-UBND)" in unmet.text
     assert unmet.buttons[:3] == [
@@ -132,8 +138,8 @@ async def test_unmet_criterion_cites_its_article_and_blocks_submission(
         "3. Tiếp tục các câu hỏi khác",
     ]
     again = await user.press(text="1. Sửa câu trả lời")
-    assert f"«{first_attest.text}»" in again.text
-    unmet = await user.send("2")  # typed "No" this time
+    assert f"{number}. ❌ {first_attest.text}" in again.text  # the group, with its answers
+    unmet = await user.send(str(number))  # typed again
     go_on = await user.press(text="3. Tiếp tục các câu hỏi khác")
     run = await complete(user, plan, go_on)
     assert "Chưa đủ điều kiện" in run.text and first_attest.cite in run.text
@@ -184,7 +190,7 @@ async def test_stale_button_does_nothing_harmful(
     [before] = await submitted_rows(session_factory)
     stale = await user.press(data=old_male["callback_data"])
     assert any("đã cũ" in (a.get("text") or "") for a in stale.callback_answers)
-    assert "Năm sinh" in stale.text  # shown where the draft stands now
+    assert "Dân tộc?" in stale.text  # where the draft stands now (the year came with the name)
     [after] = await submitted_rows(session_factory)
     assert after.nominee["sex"] == "female" and after.version == before.version
 
@@ -243,8 +249,11 @@ async def test_done_before_the_files_a_step_asks_for_is_refused_in_its_words(
     seeded: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    user, _plan, run = await kontum_draft(client, session_factory, 7008, "làm minh chứng")
-    assert "ít nhất 1" in run.last.text
+    user, _plan, _run = await kontum_draft(client, session_factory, 7008, "bấm «Đúng cả»")
+    # "All met" with no file yet: the proof is asked on a step of its own, which says why.
+    proof = await user.press(text="Đúng cả")
+    assert "ít nhất 1" in proof.text and "làm minh chứng" in proof.text
+    assert "hỏi thêm vì câu trả lời là «Có»" in proof.text
     [before] = await submitted_rows(session_factory)
     refused = await user.press(text="Xong")
     assert "cần ít nhất 1 tệp, anh/chị mới gửi 0" in refused.text

@@ -7,6 +7,7 @@ typing is natural and presses buttons elsewhere, so both paths are exercised.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,8 @@ WORDS = {
         "done": "Xong",
         "yes": "Có",
         "skip": "Bỏ qua",
+        "all": "Đúng cả",
+        "received": "Đã nhận",
     },
     "en": {
         "plan": "Under which plan",
@@ -35,6 +38,8 @@ WORDS = {
         "done": "Done",
         "yes": "Yes",
         "skip": "Skip",
+        "all": "All met",
+        "received": "Files received",
     },
 }
 
@@ -43,7 +48,7 @@ FIELD_PROMPTS = {
     "vi": [
         ("Họ và tên người đứng đầu tập thể", "Phạm Văn Hùng"),
         ("Họ và tên chủ hộ", "A Blin"),
-        ("Họ và tên người được đề xuất", "Y Thị Hoa"),
+        ("Họ và tên người được đề xuất", "Y Thị Hoa, 1975"),
         ("Tên tập thể", "Tổ hợp tác trồng sâm Ngọc Linh"),
         ("Giới tính", None),
         ("Năm sinh", "1975"),
@@ -60,7 +65,7 @@ FIELD_PROMPTS = {
     "en": [
         ("Full name of the head of the collective", "Phạm Văn Hùng"),
         ("Full name of the head of the household", "A Blin"),
-        ("Full name of the person", "Y Thị Hoa"),
+        ("Full name of the person", "Y Thị Hoa, 1975"),
         ("Name of the collective", "Tổ hợp tác trồng sâm Ngọc Linh"),
         ("Sex?", None),
         ("Year of birth", "1975"),
@@ -131,11 +136,17 @@ async def complete(
     stop_at: str | None = None,
     max_screens: int = 400,
     overrides: dict[str, str] | None = None,
+    with_birth: bool | None = None,
 ) -> Run:
     """Answer screen after screen from ``first`` until the summary (or ``stop_at`` appears).
 
-    ``overrides`` types a given answer to a criterion (by id) instead of the passing one.
+    ``overrides`` types a given answer to a criterion (by id) instead of the passing one; on a
+    group screen, an override of one of its statements types the statement's number (not met).
+    ``with_birth``: the person's name is typed with the year of birth, as the question invites
+    (by default, unless the walk is to stop at the question of the year of birth).
     """
+    if with_birth is None:
+        with_birth = not (stop_at and ("Năm sinh" in stop_at or "Year of birth" in stop_at))
     overrides = dict(overrides or {})
     run = Run()
     reply = first
@@ -148,6 +159,12 @@ async def complete(
             return run
         if words["summary"] in text:
             return run
+        if words["all"] in reply.buttons:
+            reply = await answer_group(user, plan, text, words, overrides)
+            continue
+        if not with_birth and ", 1975" in _typed_for(text, lang):
+            reply = await user.send(_typed_for(text, lang).replace(", 1975", ""))
+            continue
         criterion = criterion_on_screen(plan, text)
         if criterion is not None and overrides and criterion.id in overrides:
             reply = await user.send(overrides.pop(criterion.id))
@@ -156,6 +173,41 @@ async def complete(
     raise AssertionError(
         "the wizard did not reach its summary:\n" + "\n---\n".join(run.screens[-3:])
     )
+
+
+def _typed_for(text: str, lang: str) -> str:
+    return next((typed or "" for prompt, typed in FIELD_PROMPTS[lang] if prompt in text), "")
+
+
+def statements(plan: Plan, text: str) -> dict[int, Criterion]:
+    """The numbered statements of a group screen, by number."""
+    found: dict[int, Criterion] = {}
+    for line in text.splitlines():
+        match = re.match(
+            r"(\d+)\. (?:[✅❌] )?(?:📎 )?(.+?)(?: \((?:không bắt buộc|optional)\))?$", line
+        )
+        if match is None:
+            continue
+        body = match.group(2)
+        for criterion in plan.all_criteria():
+            if body in (criterion.text, criterion.text_en):
+                found[int(match.group(1))] = criterion
+    return found
+
+
+async def answer_group(
+    user: SimUser, plan: Plan, text: str, words: dict[str, str], overrides: dict[str, str]
+) -> Reply:
+    """A group screen: the numbers of overridden statements typed, or one photo and "All met"."""
+    listed = statements(plan, text)
+    unmet = [n for n, c in sorted(listed.items()) if c.id in overrides]
+    for n in unmet:
+        overrides.pop(listed[n].id)
+    if unmet:
+        return await user.send(", ".join(map(str, unmet)))
+    if "📎" in text and words["received"] not in text:
+        await user.photo(caption="Giấy khen")
+    return await user.press(text=words["all"])
 
 
 async def _step(
@@ -172,9 +224,7 @@ async def _step(
     if words["plan"] in text:
         if plan_index is None:
             title, mark = plan.title_for(lang), f", {plan.plan.issuer}"
-            line = next(
-                line for line in text.splitlines() if title in line and line.endswith(mark)
-            )
+            line = next(line for line in text.splitlines() if title in line and line.endswith(mark))
             plan_index = int(line.split(".", 1)[0])
         return await user.send(str(plan_index))
     if words["kind"] in text:

@@ -331,6 +331,12 @@ CASES = [
         "'options' is for choice criteria, not attest",
     ),
     (
+        "proof-on-attest",
+        [('kind = "attest"', 'kind = "attest"\nproof = "giay-khen"')],
+        "criterion[0].proof",
+        "'proof' is for evidence criteria, not attest",
+    ),
+    (
         "unit-on-years",
         [("years = 3", 'years = 3\nunit = "năm"')],
         "criterion[1].unit",

@@ -9,7 +9,7 @@ import pytest
 
 from bot.dialogs.nomination.steps import years_asked
 from bot.plans.schema import Criterion
-from bot.workflow.criteria import Finding, Verdict, eligible, findings, judge
+from bot.workflow.criteria import Finding, Verdict, eligible, findings, judge, proof_files
 
 MET, NOT_MET = Verdict.MET, Verdict.NOT_MET
 AWAITING, UNANSWERED = Verdict.AWAITING_EVIDENCE, Verdict.UNANSWERED
@@ -229,3 +229,18 @@ def test_eligible_on_no_findings_and_all_met() -> None:
     met = [Finding(crit("attest", id=f"a{i}"), MET) for i in range(3)]
     assert eligible(met)
     assert not eligible([*met, Finding(crit("evidence", id="e"), AWAITING)])
+
+
+# --- one proof for several ---------------------------------------------------------------------
+
+
+def test_files_prove_the_criteria_that_share_their_proof() -> None:
+    award = crit("evidence", id="a", proof="giay-khen")
+    effect = crit("evidence", id="b", proof="giay-khen")
+    alone = crit("evidence", id="c")
+    criteria = [award, effect, alone]
+    counts = {"a": 1}
+    assert [proof_files(c, criteria, counts) for c in criteria] == [1, 1, 0]
+    answers = {c.id: {"value": True, "files_done": True} for c in criteria}
+    verdicts = [f.verdict for f in findings(criteria, answers, counts)]
+    assert verdicts == [MET, MET, AWAITING]

@@ -14,17 +14,20 @@ from bot.dialogs.nomination.inputs import (
     parse_phone,
     parse_year,
     require_letters,
+    split_birth,
 )
 from bot.dialogs.nomination.screens import advance, goto, screen_of, steps_of, with_note
 from bot.dialogs.nomination.steps import (
+    FIELDS,
     MAX_LENGTH,
     Step,
+    criteria_of,
 )
 from bot.dialogs.review import after_submit
 from bot.i18n import _
 from bot.plans.schema import Criterion, Plan
 from bot.workflow import audit
-from bot.workflow.criteria import Verdict, judge
+from bot.workflow.criteria import Verdict, judge, proof_files, proof_mates
 from bot.workflow.nominations import (
     NotAllowed,
     evidence_counts,
@@ -123,6 +126,9 @@ async def answer_typed(
     ctx: Ctx, nomination: Nomination, step: Step, steps: list[Step], text: str
 ) -> Reply:
     plan = plan_of(nomination)
+    born = None
+    if step.key == "f:name" and "birth_year" in FIELDS.get(nomination.subject_kind or "", ()):
+        text, born = split_birth(text)  # "Y Thị Hoa, 1975": the year is its own answer too
     try:
         value = _read(step, plan, text, ctx.today)
     except (BadInput, TooLong) as problem:
@@ -134,11 +140,18 @@ async def answer_typed(
         return await advance(ctx, nomination, step.key)
     if step.prefix == "f":
         nomination.nominee = {**nomination.nominee, step.arg: value}
+        note = ""
+        if born is not None:
+            try:
+                year = parse_year(born, ctx.today.year - 110, ctx.today.year - 6)
+                nomination.nominee = {**nomination.nominee, "birth_year": year}
+            except BadInput as problem:  # the name is kept; the year is asked in its turn
+                note = cards.bad_input(problem)
         if step.arg in ("name", "birth_year"):
             nomination.nominee_key = nominee_key(
                 str(nomination.nominee.get("name", "")), nomination.nominee.get("birth_year")
             )
-        return await advance(ctx, nomination, step.key)
+        return await advance(ctx, nomination, step.key, note=note)
     criterion = plan.criterion(step.arg)
     nomination.answers = {**nomination.answers, criterion.id: {"value": value}}
     return await judged(ctx, nomination, criterion, step)
@@ -184,7 +197,8 @@ async def judged(
     if files is None:
         files = 0
         if criterion.kind == "evidence":  # no other kind of criterion looks at the files
-            files = (await evidence_counts(ctx.session, nomination.id)).get(criterion.id, 0)
+            counts = await evidence_counts(ctx.session, nomination.id)
+            files = proof_files(criterion, criteria_of(nomination, plan_of(nomination)), counts)
     verdict = judge(criterion, nomination.answers.get(criterion.id), files, ctx.today)
     if verdict is Verdict.NOT_MET and criterion.required:
         nomination.step = step.key
@@ -194,15 +208,20 @@ async def judged(
 
 
 async def files_done(ctx: Ctx, nomination: Nomination, step: Step) -> Reply:
-    criterion = plan_of(nomination).criterion(step.arg)
-    sent = (await evidence_counts(ctx.session, nomination.id)).get(criterion.id, 0)
+    plan = plan_of(nomination)
+    criterion = plan.criterion(step.arg)
+    criteria = criteria_of(nomination, plan)
+    sent = proof_files(criterion, criteria, await evidence_counts(ctx.session, nomination.id))
     if criterion.required and sent < criterion.min_files_required:
         # The step says "at least N": Done before that is refused in the same words.
         screen = await screen_of(ctx, nomination, step, steps_of(ctx, nomination))
         return Reply([with_note(cards.too_few_files(criterion, sent), screen)])
-    answer = dict(nomination.answers.get(criterion.id) or {})
-    answer["files_done"] = True
-    nomination.answers = {**nomination.answers, criterion.id: answer}
+    answers = dict(nomination.answers)
+    for mate in proof_mates(criterion, criteria):  # the same files prove them: not asked again
+        answer = dict(answers.get(mate.id) or {})
+        if mate is criterion or answer.get("value") is True:
+            answers[mate.id] = {**answer, "files_done": True}
+    nomination.answers = answers
     touch(nomination)
     return await judged(ctx, nomination, criterion, step, files=sent)
 

@@ -12,6 +12,8 @@ from bot.dialogs.nomination.steps import (
     EDITING,
     MAX_LENGTH,
     Step,
+    criteria_of,
+    position,
 )
 from bot.dialogs.plan_names import plan_name, plan_short
 from bot.dialogs.screen import Choice, Screen, rows_of
@@ -19,14 +21,16 @@ from bot.i18n import N_, _, format_datetime, format_number, get_locale, ngettext
 from bot.plans.schema import Criterion, Plan
 from bot.plans.summary import subject_label as plan_subject_label
 from bot.workflow.actor import Role
-from bot.workflow.criteria import Verdict
+from bot.workflow.criteria import Verdict, proof_files, proof_mates
 from bot.workflow.nominations import plan_of, unit_path_of
 from bot.workflow.quotas import progress_on_path
 from bot.workflow.text import TooLong
 from storage.models import Nomination
 
 FIELD_QUESTIONS = {
-    ("individual", "name"): N_("Full name of the person you propose?"),
+    ("individual", "name"): N_(
+        "Full name of the person you propose? You may add the year of birth, e.g. Y Thị Hoa, 1975."
+    ),
     ("household", "name"): N_("Full name of the head of the household?"),
     ("collective", "name"): N_("Name of the collective (agency, school, village, association…)?"),
     ("individual", "sex"): N_("Sex?"),
@@ -81,7 +85,10 @@ def citation(plan: Plan, cite: str) -> str:
     return f"{cite}, {plan.plan.number}" if plan.plan.number else cite
 
 
-def criterion_question(criterion: Criterion, plan: Plan, step: Step, today: date) -> str:
+def criterion_question(
+    criterion: Criterion, plan: Plan, step: Step, today: date, also: tuple[Criterion, ...] = ()
+) -> str:
+    """``also``: the criteria the same files prove, for a proof step."""
     locale = get_locale()
     text = criterion.text_for(locale)
     cite = citation(plan, criterion.cite)
@@ -102,6 +109,7 @@ def criterion_question(criterion: Criterion, plan: Plan, step: Step, today: date
                 "finished."
             ).format(count=criterion.min_files_required)
             + f"\n\n«{text}» ({cite})"
+            + "".join(f"\n«{c.text_for(locale)}» ({citation(plan, c.cite)})" for c in also)
         )
     if criterion.kind == "attest":
         ask = _("Does the nominee meet this criterion?")
@@ -163,7 +171,12 @@ async def question(
             "Briefly describe their achievements (at least 10 characters, at most 2000), "
             "or send a voice note."
         )
-    return criterion_question(plan.criterion(step.arg), plan, step, today)
+    criterion = plan.criterion(step.arg)
+    if prefix == "e":
+        mates = proof_mates(criterion, criteria_of(nomination, plan))
+        also = tuple(c for c in mates if c is not criterion)
+        return criterion_question(criterion, plan, step, today, also)
+    return criterion_question(criterion, plan, step, today)
 
 
 def current_value(nomination: Nomination, plan: Plan, step: Step) -> str:
@@ -214,7 +227,8 @@ def answer_text(
         return ", ".join(kept) if kept else _("none")
     if prefix == "e":
         if files is not None:
-            count = files.get(step.arg, 0)
+            criterion = plan.criterion(step.arg)
+            count = proof_files(criterion, criteria_of(nomination, plan), files)
             if count:
                 return ngettext("{n} file", "{n} files", count).format(n=count)
             return _("no file yet") if answer.get("files_done") or answer else ""
@@ -352,9 +366,8 @@ def submitted(nomination: Nomination) -> Screen:
 
 def draft_line(number: int, nomination: Nomination, steps: list[Step]) -> str:
     plan = plan_of(nomination)
-    keys = [s.key for s in steps]
     at = "summary" if nomination.step in (EDITING, ADDING_PROOF) else nomination.step
-    position = keys.index(at) + 1 if at in keys else 1
+    k, n = position(steps, at) if at in {s.key for s in steps} else (1, position(steps, None)[1])
     name = nomination.nominee.get("name") or _("(no name yet)")
     title = plan.title_for(get_locale())
     short = title if len(title) <= 50 else title[:47] + "…"
@@ -363,8 +376,8 @@ def draft_line(number: int, nomination: Nomination, steps: list[Step]) -> str:
         number=number,
         name=name,
         plan=short,
-        k=position,
-        n=len(keys),
+        k=k,
+        n=n,
         when=format_datetime(nomination.updated_at),
         state=state,
     )

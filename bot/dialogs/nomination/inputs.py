@@ -83,6 +83,22 @@ def parse_year(text: str, low: int, high: int) -> int:
     return parse_int(digits, low, high)
 
 
+#: A name followed by when the person was born: "Y Thị Hoa, 1975", "A Blin (sn 12/05/1972)".
+_NAME_AND_BIRTH = re.compile(
+    r"(?P<name>.*?\w.*?)[\s,;(–-]+(?:(?:sinh năm|năm sinh|sinh|sn|ns|born|b\.)\s*)?"
+    r"(?P<born>\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4})\)?\s*",
+    re.IGNORECASE,
+)
+
+
+def split_birth(text: str) -> tuple[str, str | None]:
+    """A name and, when written after it, the birth year or date (people give both at once)."""
+    match = _NAME_AND_BIRTH.fullmatch(text.strip())
+    if match is None:
+        return text, None
+    return match.group("name").strip(), match.group("born")
+
+
 def require_letters(text: str) -> str:
     """A name or an account must say something in words: emoji and punctuation alone do not."""
     if not any(ch.isalpha() for ch in text):

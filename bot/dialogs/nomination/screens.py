@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.dialogs.nomination import cards, summary_card
+from bot.dialogs.nomination import cards, group_card, summary_card
 from bot.dialogs.nomination.context import ETHNICITIES, Ctx, Reply
 from bot.dialogs.nomination.steps import (
     ADDING_PROOF,
@@ -13,6 +13,7 @@ from bot.dialogs.nomination.steps import (
     first_open,
     is_answered,
     next_step,
+    position,
     steps_for,
 )
 from bot.dialogs.screen import Choice, Screen, rows_of
@@ -138,9 +139,10 @@ async def home_units(ctx: Ctx, nomination: Nomination) -> list[Unit]:
 
 async def screen_of(ctx: Ctx, nomination: Nomination, step: Step, steps: list[Step]) -> Screen:
     plan = plan_of(nomination)
-    keys = [s.key for s in steps]
-    position = keys.index(step.key) + 1 if step.key in keys else len(keys)
-    header = _("Step {k}/{n}").format(k=position, n=len(keys))
+    k, n = position(steps, step.key)
+    header = _("Step {k}/{n}").format(k=k, n=n)
+    if step.prefix == "e":  # a step the count did not hold: say why it is here
+        header += " · " + _("proof, asked because the answer was “Yes”")
     if step.key in (EDITING, ADDING_PROOF):
         counts = await evidence_counts(ctx.session, nomination.id)
         return summary_card.edit_menu(nomination, plan, steps, counts, step.key == ADDING_PROOF)
@@ -150,6 +152,10 @@ async def screen_of(ctx: Ctx, nomination: Nomination, step: Step, steps: list[St
             ctx.session, nomination, plan, steps, counts, header, ctx.today
         )
     rows = await _rows(ctx, nomination, plan, step)
+    if step.prefix == "g":
+        counts = await evidence_counts(ctx.session, nomination.id)
+        question = group_card.question(nomination, plan, step, counts)
+        return Screen(f"{header}\n\n{question}", rows)
     question = await cards.question(ctx.session, nomination, plan, step, ctx.today)
     current = cards.current_value(nomination, plan, step) if is_answered(step, nomination) else ""
     body = "\n\n".join(part for part in (header, question, current) if part)
@@ -184,6 +190,8 @@ async def _rows(
         for index, (value, label) in enumerate(options)
     ]
     extra: list[Choice] = []
+    if step.prefix == "g":
+        extra.extend(group_card.choices(nomination))
     if step.prefix == "e":
         extra.append(Choice(_("Done"), f"{action}:d", aliases=("xong", "done"), numbered=False))
     if step.prefix == "f" and step.arg == "phone":

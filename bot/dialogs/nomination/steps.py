@@ -5,17 +5,22 @@ so "Bước k/n" is always true to what is left, and nothing about the wizard li
 
 Step keys (stored in ``nominations.step``):
 ``kind``, ``category``, ``consent``, ``f:<field>``, ``achievements``, ``c:<criterion>``,
-``y:<criterion>:<year>`` (a title held in one year), ``e:<criterion>`` (evidence files),
-``summary``.
+``y:<criterion>:<newest>:<n>`` (a title held over n years), ``g:<criterion>:<n>`` (n yes/no
+criteria from this one, on one screen), ``e:<criterion>`` (evidence files), ``summary``.
+
+Only the steps a person is sure to see are counted in "Bước k/n": a group's criteria asked one by
+one and the files an answer "yes" calls for are sub-steps of the step before them, so the count
+is fixed once the category is chosen and never grows with an answer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.plans.schema import Criterion, Plan
 from bot.workflow.criteria import years_asked
+from bot.workflow.nominations import plan_of
 from storage.models import Nomination
 
 #: Nominee fields asked for each kind of subject, in order.
@@ -47,6 +52,9 @@ ADDING_PROOF = "summary:proofs"
 @dataclass(frozen=True, slots=True)
 class Step:
     key: str
+    #: False for a sub-step (a grouped criterion asked alone, a proof): it shares the number of
+    #: the counted step before it.
+    counted: bool = field(default=True, compare=False)
 
     @property
     def prefix(self) -> str:
@@ -55,6 +63,11 @@ class Step:
     @property
     def arg(self) -> str:
         return self.key.split(":", 2)[1] if ":" in self.key else ""
+
+    @property
+    def size(self) -> int:
+        """How many criteria a group holds (its key: ``g:<first criterion>:<n>``)."""
+        return int(self.key.rsplit(":", 1)[1])
 
     @property
     def years(self) -> list[int]:
@@ -73,21 +86,59 @@ def criteria_of(nomination: Nomination, plan: Plan) -> tuple[Criterion, ...]:
 
 
 def steps_for(nomination: Nomination, plan: Plan, today: date, skip_home: bool) -> list[Step]:
-    frame = _frame(nomination, plan, today, skip_home)
-    steps: list[Step] = []
-    for step, files in frame:
-        steps.append(step)
-        # An evidence criterion answered "yes" asks for its files next.
-        if files is not None and (nomination.answers.get(files.arg) or {}).get("value") is True:
-            steps.append(files)
-    return steps
+    return list(_frame(nomination, plan, today, skip_home))
 
 
-#: Each step, and for an evidence criterion the step asking for its files.
-_Frame = tuple[tuple[Step, Step | None], ...]
+def position(steps: list[Step], key: str | None) -> tuple[int, int]:
+    """ "Bước k/n" of a step: counted steps up to it, of all counted steps."""
+    total = sum(1 for s in steps if s.counted)
+    keys = [s.key for s in steps]
+    if key not in keys:
+        return total, total
+    index = keys.index(key)
+    return max(1, sum(1 for s in steps[: index + 1] if s.counted)), total
 
 
-def _frame(nomination: Nomination, plan: Plan, today: date, skip_home: bool) -> _Frame:
+def members(step: Step, criteria: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
+    """The criteria of a group step, in the plan's order."""
+    ids = [c.id for c in criteria]
+    if step.arg not in ids:
+        return ()
+    start = ids.index(step.arg)
+    return criteria[start : start + step.size]
+
+
+#: Criteria answered yes or no, which a group screen can hold.
+YES_NO = frozenset({"attest", "evidence"})
+#: A group screen stays one readable message (Telegram's limit is 4,096 characters).
+GROUP_MAX_ITEMS = 24
+GROUP_MAX_CHARS = 3200
+
+
+def groups_of(criteria: tuple[Criterion, ...]) -> list[list[Criterion]]:
+    """The criteria in runs: consecutive yes/no criteria together (within the size of one
+    message), every other criterion alone."""
+    runs: list[list[Criterion]] = []
+    size = 0
+    for criterion in criteria:
+        length = len(criterion.text) + len(criterion.cite) + 8
+        grows = (
+            runs
+            and criterion.kind in YES_NO
+            and runs[-1][-1].kind in YES_NO
+            and len(runs[-1]) < GROUP_MAX_ITEMS
+            and size + length <= GROUP_MAX_CHARS
+        )
+        if grows:
+            runs[-1].append(criterion)
+            size += length
+        else:
+            runs.append([criterion])
+            size = length
+    return runs
+
+
+def _frame(nomination: Nomination, plan: Plan, today: date, skip_home: bool) -> tuple[Step, ...]:
     """The steps a draft of this kind, category, unit and year has, whatever its answers.
 
     Every step of every draft asked for its list (twice, usually); drafts of the same shape
@@ -95,29 +146,34 @@ def _frame(nomination: Nomination, plan: Plan, today: date, skip_home: bool) -> 
     """
     subject = nomination.subject_kind
     key = ("steps", subject, nomination.category_id, skip_home, today.year)
-    frame: _Frame | None = plan.derived.get(key)
+    frame: tuple[Step, ...] | None = plan.derived.get(key)
     if frame is not None:
         return frame
-    keys: list[tuple[str, str | None]] = []
+    steps: list[Step] = []
     if len(plan.subject_kinds()) > 1:
-        keys.append(("kind", None))
+        steps.append(Step("kind"))
     if subject is None or len(plan.categories_for(subject)) > 1:
-        keys.append(("category", None))
-    keys.append(("consent", None))
-    for field in FIELDS.get(subject or "individual", ()):
-        if field == "home" and skip_home:
+        steps.append(Step("category"))
+    steps.append(Step("consent"))
+    for name in FIELDS.get(subject or "individual", ()):
+        if name == "home" and skip_home:
             continue
-        keys.append((f"f:{field}", None))
-    keys.append(("achievements", None))
-    for criterion in criteria_of(nomination, plan):
-        if criterion.kind == "years":  # one question for all its years: newest and how many
-            asked = years_asked(criterion, today)
-            keys.append((f"y:{criterion.id}:{asked[0]}:{len(asked)}", None))
-            continue
-        files = f"e:{criterion.id}" if criterion.kind == "evidence" else None
-        keys.append((f"c:{criterion.id}", files))
-    keys.append(("summary", None))
-    frame = tuple((Step(k), None if files is None else Step(files)) for k, files in keys)
+        steps.append(Step(f"f:{name}"))
+    steps.append(Step("achievements"))
+    for run in groups_of(criteria_of(nomination, plan)):
+        grouped = len(run) > 1
+        if grouped:
+            steps.append(Step(f"g:{run[0].id}:{len(run)}"))
+        for criterion in run:
+            if criterion.kind == "years":  # one question for all its years: newest and how many
+                asked = years_asked(criterion, today)
+                steps.append(Step(f"y:{criterion.id}:{asked[0]}:{len(asked)}"))
+                continue
+            steps.append(Step(f"c:{criterion.id}", counted=not grouped))
+            if criterion.kind == "evidence":  # its files, once it is answered "yes"
+                steps.append(Step(f"e:{criterion.id}", counted=False))
+    steps.append(Step("summary"))
+    frame = tuple(steps)
     plan.derived[key] = frame
     return frame
 
@@ -142,8 +198,14 @@ def is_answered(step: Step, nomination: Nomination) -> bool:
     if prefix == "y":
         held = (nomination.answers.get(step.arg) or {}).get("years") or {}
         return all(str(year) in held for year in step.years)
-    if prefix == "e":
-        return bool((nomination.answers.get(step.arg) or {}).get("files_done"))
+    if prefix == "e":  # asked only after a "yes"
+        answer = nomination.answers.get(step.arg) or {}
+        return answer.get("value") is not True or bool(answer.get("files_done"))
+    if prefix == "g":
+        return all(
+            "value" in (nomination.answers.get(c.id) or {})
+            for c in members(step, criteria_of(nomination, plan_of(nomination)))
+        )
     return False  # summary
 
 
@@ -166,4 +228,12 @@ def previous_step(steps: list[Step], current: str | None) -> Step | None:
     if current not in keys:
         return None
     index = keys.index(current)
-    return steps[index - 1] if index > 0 else None
+    if index == 0:
+        return None
+    if not steps[index].counted:
+        return steps[index - 1]
+    # From a counted step, back to the counted step before it (a group, not its last criterion).
+    for step in reversed(steps[:index]):
+        if step.counted:
+            return step
+    return None

@@ -20,7 +20,7 @@ from bot.dialogs.plan_names import plan_name
 from bot.dialogs.screen import Choice, Screen, rows_of
 from bot.i18n import _, get_locale
 from bot.plans.schema import Plan
-from bot.workflow.criteria import Finding, eligible, findings
+from bot.workflow.criteria import Finding, eligible, findings, proof_mates
 from bot.workflow.nominations import possible_duplicates
 from storage.models import Nomination
 
@@ -125,7 +125,7 @@ def summary_verdict(
     missing = [
         s
         for s in steps
-        if s.prefix not in ("summary",)
+        if s.prefix not in ("summary", "g")
         and not is_answered(s, nomination)
         and not (s.prefix == "f" and s.arg == "phone")
     ]
@@ -169,9 +169,17 @@ def edit_menu(
 ) -> Screen:
     action = f"w:{nomination.id}:{nomination.version}"
     choices = []
+    criteria = criteria_of(nomination, plan)
+    proven: set[str] = set()  # criteria whose files are listed already (one proof for several)
     for index, step in enumerate(steps):
-        if step.prefix == "summary" or (proofs_only and step.prefix != "e"):
+        if step.prefix in ("summary", "g") or (proofs_only and step.prefix != "e"):
             continue
+        if step.prefix == "e" and (nomination.answers.get(step.arg) or {}).get("value") is not True:
+            continue  # no proof is asked of a criterion not answered "yes"
+        if step.prefix == "e":
+            if step.arg in proven:
+                continue
+            proven.update(c.id for c in proof_mates(plan.criterion(step.arg), criteria))
         label = step_label(nomination, plan, step)
         value = answer_text(nomination, plan, step, files)
         choices.append(Choice(_fit(label, value, 60), f"{action}:e:{index}"))

@@ -11,7 +11,7 @@ This module takes buttons, typed answers and files; starting and the list of dra
 
 from __future__ import annotations
 
-from bot.dialogs.nomination import cards, summary_card
+from bot.dialogs.nomination import cards, group_answers, summary_card
 from bot.dialogs.nomination.answers import (
     answer_choice,
     answer_typed,
@@ -26,6 +26,7 @@ from bot.dialogs.nomination.context import (
     IncomingFile,
     Reply,
 )
+from bot.dialogs.nomination.group_card import group_of, proof_target
 from bot.dialogs.nomination.screens import (
     advance,
     buttons_of,
@@ -48,11 +49,13 @@ from bot.dialogs.nomination.steps import (
     ADDING_PROOF,
     EDITING,
     Step,
+    criteria_of,
     first_open,
     previous_step,
 )
 from bot.dialogs.screen import match_typed
 from bot.i18n import _
+from bot.workflow.criteria import proof_files
 from bot.workflow.nominations import (
     editable,
     evidence_counts,
@@ -131,6 +134,10 @@ async def _act(ctx: Ctx, nomination: Nomination, steps: list[Step], op: str, arg
         return await goto(ctx, nomination, "category", exact=True)
     if op == "k":  # go on despite an unmet criterion
         return await advance(ctx, nomination, step.key)
+    if op == "all" and step.prefix == "g":
+        return await group_answers.all_met(ctx, nomination, step)
+    if op == "one" and step.prefix == "g":
+        return await group_answers.one_by_one(ctx, nomination, step)
     if op == "d" and step.prefix == "e":
         return await files_done(ctx, nomination, step)
     if op == "x" and step.prefix == "f" and step.arg == "phone":
@@ -170,6 +177,8 @@ async def typed(ctx: Ctx, user: User, text: str) -> Reply | None:
         return await answer_typed(ctx, nomination, step, steps, text)
     if step.prefix == "y":
         return await answer_years_typed(ctx, nomination, step, steps, text)
+    if step.prefix == "g":
+        return await group_answers.typed(ctx, nomination, step, steps, text)
     hint = _("Please answer with one of the buttons, or type its number.")
     if step.prefix == "e":
         hint = _("Please send a photo or a document, or press Done.")
@@ -188,7 +197,12 @@ async def received_file(ctx: Ctx, user: User, incoming: IncomingFile) -> Reply |
         return None
     steps = steps_of(ctx, nomination)
     step = Step(nomination.step or first_open(steps, nomination).key)
-    accepts = step.prefix == "e" or (step.prefix == "achievements" and incoming.kind == "voice")
+    target = proof_target(group_of(nomination, step)) if step.prefix == "g" else None
+    accepts = (
+        step.prefix == "e"
+        or target is not None
+        or (step.prefix == "achievements" and incoming.kind == "voice")
+    )
     if not accepts:
         screen = await screen_of(ctx, nomination, step, steps)
         return Reply([with_note(_("I was not expecting a file at this step."), screen)])
@@ -201,7 +215,7 @@ async def received_file(ctx: Ctx, user: User, incoming: IncomingFile) -> Reply |
         return Reply([with_note(note, screen)])
     evidence = Evidence(
         nomination_id=nomination.id,
-        criterion_id=step.arg if step.prefix == "e" else None,
+        criterion_id=target.id if target else (step.arg if step.prefix == "e" else None),
         kind=incoming.kind,
         file_id=incoming.file_id,
         file_unique_id=incoming.file_unique_id,
@@ -218,8 +232,17 @@ async def received_file(ctx: Ctx, user: User, incoming: IncomingFile) -> Reply |
         advanced = await advance(ctx, nomination, step.key, note=_("Voice note saved."))
         advanced.downloads = reply.downloads
         return advanced
-    count = (await evidence_counts(ctx.session, nomination.id)).get(step.arg, 0)
     screen = await screen_of(ctx, nomination, step, steps_of(ctx, nomination))
+    if target is not None:  # the group screen says how many came and what to press next
+        note = _("File received. Send more, or press “All met” when done.")
+        reply.screens.append(with_note(note, screen))
+        return reply
+    criterion = plan_of(nomination).criterion(step.arg)
+    count = proof_files(
+        criterion,
+        criteria_of(nomination, plan_of(nomination)),
+        await evidence_counts(ctx.session, nomination.id),
+    )
     reply.screens.append(
         with_note(
             _("Received: {count} file(s) for this criterion. Send more, or press Done.").format(

@@ -1,0 +1,64 @@
+"""What a group screen's answer does: all met, the numbers of those not met, or one by one."""
+
+from __future__ import annotations
+
+import re
+
+from bot.dialogs.nomination import cards
+from bot.dialogs.nomination.context import Ctx, Reply
+from bot.dialogs.nomination.group_card import group_of
+from bot.dialogs.nomination.screens import advance, goto, screen_of, with_note
+from bot.dialogs.nomination.steps import Step
+from bot.i18n import _
+from bot.workflow.criteria import Verdict, judge, proof_files
+from bot.workflow.nominations import evidence_counts, plan_of, touch
+from storage.models import Nomination
+
+
+async def all_met(ctx: Ctx, nomination: Nomination, step: Step) -> Reply:
+    return await _answered(ctx, nomination, step, unmet=set())
+
+
+async def typed(
+    ctx: Ctx, nomination: Nomination, step: Step, steps: list[Step], text: str
+) -> Reply:
+    """The numbers of the statements not met, typed ("2, 5")."""
+    size = len(group_of(nomination, step))
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if not numbers or any(not 1 <= n <= size for n in numbers):
+        note = "⚠️ " + _(
+            "Type the numbers of the statements that are not met, from 1 to {size} (for example "
+            "2, 5), or press “All met”."
+        ).format(size=size)
+        return Reply([with_note(note, await screen_of(ctx, nomination, step, steps))])
+    return await _answered(ctx, nomination, step, unmet=set(numbers))
+
+
+async def one_by_one(ctx: Ctx, nomination: Nomination, step: Step) -> Reply:
+    group = group_of(nomination, step)
+    return await goto(ctx, nomination, f"c:{group[0].id}", exact=True)
+
+
+async def _answered(ctx: Ctx, nomination: Nomination, step: Step, unmet: set[int]) -> Reply:
+    group = group_of(nomination, step)
+    touch(nomination)
+    counts = await evidence_counts(ctx.session, nomination.id)
+    answers = dict(nomination.answers)
+    for number, criterion in enumerate(group, start=1):
+        answer = {**(answers.get(criterion.id) or {}), "value": number not in unmet}
+        if criterion.kind == "evidence" and answer["value"]:
+            # Files sent on the screen already: the proof step is not asked.
+            if proof_files(criterion, group, counts) >= criterion.min_files_required:
+                answer["files_done"] = True
+        answers[criterion.id] = answer
+    nomination.answers = answers
+    verdicts = [
+        (c, judge(c, answers.get(c.id), proof_files(c, group, counts), ctx.today)) for c in group
+    ]
+    blocking = [c for c, v in verdicts if v is Verdict.NOT_MET and c.required]
+    if blocking:
+        nomination.step = step.key
+        return Reply([cards.unmet(nomination, plan_of(nomination), blocking[0])])
+    met = sum(1 for _c, v in verdicts if v is Verdict.MET)
+    note = "✅ " + _("{met} of {count} criteria met.").format(met=met, count=len(group))
+    return await advance(ctx, nomination, step.key, note=note)
