@@ -61,7 +61,7 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
 DEMO_ACTIVATIONS: tuple[tuple[str, str], ...] = (
     ("kontum-44-2023", "KT"),
     ("konray-2023-2025", "KT-KR"),
-    ("quanglac-2023", "KT-KR-DRU"),
+    ("quanglac-2023", "KT-KR-TL"),
     ("dakdoa-101-2021", "KT-DH"),
     ("dalat-2023", "KT-DH"),
 )

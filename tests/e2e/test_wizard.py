@@ -21,7 +21,7 @@ from tests.e2e.wizard_driver import Run, complete, statements
 PROPOSERS = {
     "kontum-44-2023": ("village_head", "KT-KR-DRU-T3"),
     "konray-2023-2025": ("village_head", "KT-KR-DRU-T3"),
-    "quanglac-2023": ("commune_officer", "KT-KR-DRU-HND"),
+    "quanglac-2023": ("commune_officer", "KT-KR-TL-HND"),
     "dakdoa-101-2021": ("commune_officer", "KT-DH-DM"),
     "dalat-2023": ("village_head", "KT-DH-HM-T1"),
 }

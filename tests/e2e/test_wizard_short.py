@@ -187,3 +187,21 @@ async def test_a_draft_saved_one_criterion_at_a_time_still_resumes(
     assert counter(resumed.text) == group_number
     following = await user.send("1")
     assert f"«{listed[4].text}»" in following.text
+
+
+async def test_a_village_head_is_offered_only_the_plans_run_above_the_village(
+    bot_app: App,
+    client: SandboxClient,
+    seeded: None,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """Quảng Lạc's commune plan runs in Tân Lập in the demo: Đăk Ruồng's villages do not see it,
+    Tân Lập's do."""
+    druong = await proposer(client, session_factory, "village_head", "KT-KR-DRU-T3", 7107)
+    offered = await druong.send("/propose")
+    lines = [line for line in offered.text.splitlines() if line[:1].isdigit()]
+    assert len(lines) == 2 and not any("Quảng Lạc" in line for line in lines), offered.text
+    assert all("…/" not in line for line in lines)  # a real number, or the title alone
+    tan_lap = await proposer(client, session_factory, "village_head", "KT-KR-TL-T1", 7108)
+    offered = await tan_lap.send("/propose")
+    assert "Quảng Lạc" in offered.text
