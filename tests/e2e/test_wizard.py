@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -43,6 +45,12 @@ async def proposer(
     return await client.user(telegram_id, "Người đề xuất", language_code=language, started=True)
 
 
+def step_counter(text: str) -> tuple[int, int] | None:
+    """The "Bước k/n" of a screen, if it has one."""
+    match = re.search(r"Bước (\d+)/(\d+)", text)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
 async def submitted_rows(session_factory: async_sessionmaker[AsyncSession]) -> list[Nomination]:
     async with session_factory() as session:
         return list((await session.scalars(select(Nomination))).all())
@@ -78,6 +86,15 @@ async def test_full_proposal_under_each_preset(
     plan = load_preset(plan_id)
     run = await complete(user, plan, await user.send("/propose"))
     assert "Bước" in run.text and "Đủ điều kiện" in run.text, run.text
+    # Issue 28: the counter is fixed once the category is chosen (from the consent step on).
+    consent = next(i for i, text in enumerate(run.screens) if "đã đồng ý chưa" in text)
+    after_category = [c for c in map(step_counter, run.screens[consent:]) if c is not None]
+    seen = [c for c in map(step_counter, run.screens) if c is not None]
+    totals = {total for _k, total in after_category}
+    assert len(totals) == 1, seen  # never grows, never shrinks
+    steps = [k for k, _total in after_category]
+    assert steps == sorted(steps), seen  # never goes back on a walk forward
+    assert steps[-1] == totals.pop()  # the summary is the last step
     sent = await user.press(text="1. Gửi đề xuất")
     assert "Đã gửi" in sent.text
     # Issue 28: a whole nomination, /propose to "Gửi đề xuất", all criteria met, one photo.

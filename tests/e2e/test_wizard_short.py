@@ -3,26 +3,17 @@ a name given with its year of birth, and drafts saved before all this still resu
 
 from __future__ import annotations
 
-import re
-
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import App
-from bot.plans.loader import load_preset
 from bot.workflow.criteria import Verdict, findings
 from sandbox.client import SandboxClient
 from storage.models import Evidence, Nomination
-from tests.e2e.test_wizard import PROPOSERS, kontum_draft, proposer, submitted_rows
-from tests.e2e.wizard_driver import complete, statements
+from tests.e2e.test_wizard import kontum_draft, proposer, step_counter, submitted_rows
+from tests.e2e.wizard_driver import statements
 
 GROUP = "bấm «Đúng cả»"  # on every group screen
-
-
-def counter(text: str) -> tuple[int, int] | None:
-    match = re.search(r"Bước (\d+)/(\d+)", text)
-    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 async def the_draft(session_factory: async_sessionmaker[AsyncSession]) -> Nomination:
@@ -98,35 +89,13 @@ async def test_one_by_one_keeps_the_group_number(
     listed = statements(plan, run.text)
     single = await user.press(text="Từng ý một")
     assert f"«{listed[1].text}»" in single.text
-    assert counter(single.text) == counter(run.text)  # a sub-step: the same number
+    assert step_counter(single.text) == step_counter(run.text)  # a sub-step: the same number
     following = await user.send("1")  # "Có"
     assert f"«{listed[2].text}»" in following.text
     back = await user.press(text="◀ Quay lại")
     assert f"«{listed[1].text}»" in back.text
     draft = await the_draft(session_factory)
     assert draft.answers[listed[1].id] == {"value": True}
-
-
-@pytest.mark.parametrize("plan_id", sorted(PROPOSERS))
-async def test_the_counter_is_fixed_once_the_category_is_chosen(
-    plan_id: str,
-    bot_app: App,
-    client: SandboxClient,
-    seeded: None,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> None:
-    role, unit = PROPOSERS[plan_id]
-    user = await proposer(client, session_factory, role, unit, 7110)
-    plan = load_preset(plan_id)
-    run = await complete(user, plan, await user.send("/propose"))
-    consent = next(i for i, text in enumerate(run.screens) if "đã đồng ý chưa" in text)
-    after_category = [c for c in map(counter, run.screens[consent:]) if c is not None]
-    seen = [c for c in map(counter, run.screens) if c is not None]
-    totals = {total for _k, total in after_category}
-    assert len(totals) == 1, seen  # never grows, never shrinks
-    steps = [k for k, _total in after_category]
-    assert steps == sorted(steps), seen  # never goes back on a walk forward
-    assert steps[-1] == totals.pop()  # the summary is the last step
 
 
 async def test_a_name_typed_with_its_year_of_birth_answers_both(
@@ -170,7 +139,7 @@ async def test_a_draft_saved_one_criterion_at_a_time_still_resumes(
     answered; it opens on that criterion and goes on one by one."""
     user, plan, run = await kontum_draft(client, session_factory, 7106, GROUP)
     listed = statements(plan, run.text)
-    group_number = counter(run.text)
+    group_number = step_counter(run.text)
     async with session_factory() as session:
         draft = await session.get(Nomination, (await the_draft(session_factory)).id)
         assert draft is not None
@@ -184,7 +153,7 @@ async def test_a_draft_saved_one_criterion_at_a_time_still_resumes(
     await user.send("/drafts")
     resumed = await user.press(text="1. Tiếp tục 1")
     assert f"«{listed[3].text}»" in resumed.text
-    assert counter(resumed.text) == group_number
+    assert step_counter(resumed.text) == group_number
     following = await user.send("1")
     assert f"«{listed[4].text}»" in following.text
 

@@ -8,9 +8,9 @@ from bot.dialogs.nomination import cards
 from bot.dialogs.nomination.context import Ctx, Reply
 from bot.dialogs.nomination.group_card import group_of
 from bot.dialogs.nomination.screens import advance, goto, screen_of, with_note
-from bot.dialogs.nomination.steps import Step
+from bot.dialogs.nomination.steps import Step, criteria_of, members
 from bot.i18n import _
-from bot.workflow.criteria import Verdict, judge, proof_files
+from bot.workflow.criteria import Verdict, findings, proof_files
 from bot.workflow.nominations import evidence_counts, plan_of, touch
 from storage.models import Nomination
 
@@ -40,7 +40,9 @@ async def one_by_one(ctx: Ctx, nomination: Nomination, step: Step) -> Reply:
 
 
 async def _answered(ctx: Ctx, nomination: Nomination, step: Step, unmet: set[int]) -> Reply:
-    group = group_of(nomination, step)
+    plan = plan_of(nomination)
+    criteria = criteria_of(nomination, plan)  # files may prove criteria of other groups too
+    group = members(step, criteria)
     touch(nomination)
     counts = await evidence_counts(ctx.session, nomination.id)
     answers = dict(nomination.answers)
@@ -48,17 +50,15 @@ async def _answered(ctx: Ctx, nomination: Nomination, step: Step, unmet: set[int
         answer = {**(answers.get(criterion.id) or {}), "value": number not in unmet}
         if criterion.kind == "evidence" and answer["value"]:
             # Files sent on the screen already: the proof step is not asked.
-            if proof_files(criterion, group, counts) >= criterion.min_files_required:
+            if proof_files(criterion, criteria, counts) >= criterion.min_files_required:
                 answer["files_done"] = True
         answers[criterion.id] = answer
     nomination.answers = answers
-    verdicts = [
-        (c, judge(c, answers.get(c.id), proof_files(c, group, counts), ctx.today)) for c in group
-    ]
-    blocking = [c for c, v in verdicts if v is Verdict.NOT_MET and c.required]
+    found = [f for f in findings(criteria, answers, counts, ctx.today) if f.criterion in group]
+    blocking = [f.criterion for f in found if f.verdict is Verdict.NOT_MET and f.criterion.required]
     if blocking:
         nomination.step = step.key
-        return Reply([cards.unmet(nomination, plan_of(nomination), blocking[0])])
-    met = sum(1 for _c, v in verdicts if v is Verdict.MET)
+        return Reply([cards.unmet(nomination, plan, blocking[0])])
+    met = sum(1 for f in found if f.verdict is Verdict.MET)
     note = "✅ " + _("{met} of {count} criteria met.").format(met=met, count=len(group))
     return await advance(ctx, nomination, step.key, note=note)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.dialogs.nomination import cards
 from bot.dialogs.nomination.steps import Step, criteria_of, members
 from bot.dialogs.screen import Choice
-from bot.i18n import _, get_locale
+from bot.i18n import N_, _, get_locale
 from bot.plans.schema import Criterion, Plan
 from bot.workflow.criteria import proof_files, proof_mates
 from bot.workflow.nominations import plan_of
@@ -31,7 +31,7 @@ def question(nomination: Nomination, plan: Plan, step: Step, files: dict[str, in
     group = group_of(nomination, step)
     locale = get_locale()
     subject = nomination.subject_kind or "individual"
-    lines = [QUESTIONS.get(subject, QUESTIONS["individual"])()]
+    lines = [_(QUESTIONS.get(subject, QUESTIONS["individual"]))]
     cite = None
     for number, criterion in enumerate(group, start=1):
         if criterion.cite != cite:
@@ -46,7 +46,7 @@ def question(nomination: Nomination, plan: Plan, step: Step, files: dict[str, in
     lines.append("")
     if target is not None:
         proven = [n for n, c in enumerate(group, 1) if c in proof_mates(target, group)]
-        sent = proof_files(target, group, files)
+        sent = proof_files(target, criteria_of(nomination, plan), files)
         lines.append(
             "📎 "
             + _(
@@ -66,9 +66,9 @@ def question(nomination: Nomination, plan: Plan, step: Step, files: dict[str, in
 
 
 QUESTIONS = {
-    "individual": lambda: _("Does the person meet each of these criteria?"),
-    "household": lambda: _("Does the household meet each of these criteria?"),
-    "collective": lambda: _("Does the collective meet each of these criteria?"),
+    "individual": N_("Does the person meet each of these criteria?"),
+    "household": N_("Does the household meet each of these criteria?"),
+    "collective": N_("Does the collective meet each of these criteria?"),
 }
 
 
