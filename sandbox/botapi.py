@@ -307,8 +307,8 @@ class BotApi:
             raise bad_request("message can't be edited")
         return user, msg
 
-    def _edited(self, user: SimUser, msg: ChatMessage, inline: list[list[dict[str, Any]]] | None
-                ) -> dict[str, Any]:
+    def _edited(self, user: SimUser, msg: ChatMessage, inline: list[list[dict[str, Any]]] | None,
+                markup_only: bool = False) -> dict[str, Any]:
         msg.inline_keyboard = inline
         if inline is None:
             msg.payload.pop("reply_markup", None)
@@ -316,7 +316,7 @@ class BotApi:
             msg.payload["reply_markup"] = {"inline_keyboard": inline}
         msg.payload["edit_date"] = int(time.time())
         msg.edited = True
-        self.state.add_event("edit", user.id, message=msg.view())
+        self.state.add_event("edit", user.id, message=msg.view(), markup_only=markup_only)
         return msg.payload
 
     # -- methods: bot and updates -------------------------------------------------------------
@@ -468,7 +468,7 @@ class BotApi:
         if inline == msg.inline_keyboard:
             raise bad_request(NOT_MODIFIED)
         self._flood(user.id)
-        return self._edited(user, msg, inline)
+        return self._edited(user, msg, inline, markup_only=True)
 
     async def delete_message(self, params: dict[str, Any]) -> bool:
         user = self.state.resolve_chat(params["chat_id"])

@@ -59,6 +59,8 @@ class Reply(Sent):
     messages: list[dict[str, Any]] = field(default_factory=list)
     deleted: list[int] = field(default_factory=list)
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
+    #: Earlier messages whose buttons the bot took away (editMessageReplyMarkup) meanwhile.
+    unbuttoned: list[int] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -84,6 +86,10 @@ class Reply(Sent):
             kind = event["type"]
             if kind in ("message", "edit") and event["message"]["from"] == "bot":
                 view = event["message"]
+                if event.get("markup_only") and view["message_id"] not in by_id:
+                    if not view["buttons"]:  # an older screen put out of reach: not a reply
+                        self.unbuttoned.append(view["message_id"])
+                    continue
                 if view["message_id"] in by_id:
                     self.messages[by_id[view["message_id"]]] = view
                 else:
@@ -350,5 +356,5 @@ class SimUser:
                 cursor = event["seq"]
                 view = event.get("message")
                 if (event["type"] in ("message", "edit") and view and view["from"] == "bot"
-                        and _matches(match, view)):
+                        and not event.get("markup_only") and _matches(match, view)):
                     return view

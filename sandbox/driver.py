@@ -330,14 +330,21 @@ class Driver:
         message_id = body.get("message_id")
         if body.get("forge"):
             # A modified client can send any callback data to Telegram, shown or not: the bot
-            # must refuse what it never offered. Attached to the newest bot message.
+            # must refuse what it never offered; a phone that missed an edit can press a button
+            # the bot took away. Attached to the message given, or the newest bot message.
             if data is None:
                 raise DriverError(400, "forge needs callback_data")
-            newest = self.state.newest_bot_messages(user.id)
-            if not newest:
-                raise DriverError(404, f"no bot message in the chat of {user.id} to attach to")
+            if message_id is not None:
+                target = self.state.chat_message(user.id, _int(message_id, "message_id"))
+                if target is None or target.sender != "bot":
+                    raise DriverError(404, f"no bot message {message_id} in the chat of {user.id}")
+            else:
+                newest = self.state.newest_bot_messages(user.id)
+                if not newest:
+                    raise DriverError(404, f"no bot message in the chat of {user.id} to attach to")
+                target = newest[0]
             forged = {"text": "", "callback_data": str(data)}
-            return _json(self._press_inline(user, newest[0], forged, body))
+            return _json(self._press_inline(user, target, forged, body))
 
         def find(msg: ChatMessage) -> dict[str, Any] | None:
             for row in msg.inline_keyboard or []:

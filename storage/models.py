@@ -98,6 +98,9 @@ class User(Base):
     active_nomination_id: Mapped[int | None] = mapped_column(
         ForeignKey("nominations.id", use_alter=True)
     )
+    # The message of the wizard screen whose buttons are current; older ones lose theirs
+    # (bot.handlers.live_screen).
+    screen_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -19,6 +19,7 @@ from aiogram.types import FSInputFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs.screen import LOCAL_FILE, Notice, Screen, number_labels, screen_to_payload
+from bot.handlers.live_screen import Shown, left_behind, strip_buttons
 from bot.outbox.queue import Outgoing, enqueue, recipients_by_telegram_id
 from bot.outbox.render import SCREEN
 
@@ -117,6 +118,12 @@ class Ui:
     remove_keyboard: bool = False
     _outgoing: list[tuple[int, Screen]] = field(default_factory=list)
     _notices: list[Notice] = field(default_factory=list)
+    #: The current wizard screen's message before this update, once the person is known
+    #: (None: no current screen, or not tracked); ``screen_after`` once the update is sent.
+    screen_before: int | None = None
+    tracks_screen: bool = False
+    screen_after: int | None = None
+    _shown: Shown | None = None
 
     def show(self, screen: Screen) -> None:
         """Show to the person who wrote; a pressed button's message is replaced in place."""
@@ -190,6 +197,7 @@ class Ui:
         finally:
             if answering is not None:
                 await answering
+        await self._leave_behind()
         for job in self._after:
             try:
                 await job()
@@ -207,15 +215,28 @@ class Ui:
         except TelegramAPIError as exc:
             log.warning("callback answer not sent: %s", exc)
 
+    async def _leave_behind(self) -> None:
+        """Take the buttons off the wizard screen a newer one replaced (see live_screen)."""
+        stale, self.screen_after = left_behind(self.screen_before, self._shown)
+        if not self.tracks_screen:
+            self.screen_after = self.screen_before
+        elif stale is not None and self.chat_id is not None:
+            await strip_buttons(self.bot, self.chat_id, stale)
+
     async def _send_screens(self, screens: list[tuple[int, Screen, bool]]) -> None:
         edited = False
         for chat_id, screen, own in screens:
             may_edit = own and screen.edit and not edited and self.callback_message_id is not None
+            has_buttons = bool(screen.rows) and not screen.request_contact
             try:
                 if may_edit and await self._edit(chat_id, screen):
                     edited = True
+                    assert self.callback_message_id is not None
+                    self._shown = Shown(self.callback_message_id, has_buttons)
                     continue
-                await self._send(chat_id, screen)
+                message_id = await self._send(chat_id, screen)
+                if own and screen.edit and message_id is not None:
+                    self._shown = Shown(message_id, has_buttons)
             except TelegramForbiddenError:
                 log.info("chat %s blocked the bot", chat_id)
             except TelegramAPIError as exc:  # one bad recipient must not silence the others
@@ -240,14 +261,18 @@ class Ui:
             return False  # too old to edit, or deleted: send a new one instead
         return True
 
-    async def _send(self, chat_id: int, screen: Screen) -> None:
-        await send_screen(self.bot, chat_id, screen, remove_keyboard=self.remove_keyboard)
+    async def _send(self, chat_id: int, screen: Screen) -> int | None:
+        return await send_screen(self.bot, chat_id, screen, remove_keyboard=self.remove_keyboard)
 
 
 async def send_screen(
     bot: Bot, chat_id: int, screen: Screen, *, remove_keyboard: bool = False
-) -> None:
-    """A screen as messages: its text in parts of at most 4096 characters, then its files."""
+) -> int | None:
+    """A screen as messages: its text in parts of at most 4096 characters, then its files.
+
+    Returns the id of the message that carries its buttons (its last text part).
+    """
+    message_id: int | None = None
     parts = split_text(screen.text)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
@@ -259,7 +284,9 @@ async def send_screen(
                 markup = inline_markup(screen)
             elif remove_keyboard:
                 markup = REMOVE_KEYBOARD
-        await bot(SendScreen(chat_id=chat_id, text=part, reply_markup=markup))
+        sent = await bot(SendScreen(chat_id=chat_id, text=part, reply_markup=markup))
+        if isinstance(sent, dict):  # see SendScreen: Telegram's JSON
+            message_id = sent.get("message_id")
     for kind, file_id in screen.files:
         if file_id.startswith(LOCAL_FILE):
             await _send_local_file(bot, chat_id, kind, file_id.removeprefix(LOCAL_FILE))
@@ -269,6 +296,7 @@ async def send_screen(
             await bot.send_voice(chat_id, file_id)
         else:
             await bot.send_document(chat_id, file_id)
+    return message_id
 
 
 #: Files on this machine (LOCAL_FILE) are uploaded once per process; Telegram's file id then

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.dialogs.screen import Screen
+from bot.handlers import live_screen
 from bot.handlers.ui import Ui
 from bot.i18n import N_, _, set_locale
 from bot.middlewares.outage import DatabaseOutage, is_database_outage, short_reason
@@ -66,6 +67,7 @@ class UpdateContextMiddleware(BaseMiddleware):
         assert isinstance(event, Update)
         result = None
         held = False
+        person_id: int | None = None
         for_others: list[int] = []
         try:
             set_locale(self.settings.default_locale)
@@ -77,6 +79,11 @@ class UpdateContextMiddleware(BaseMiddleware):
                         log.info("update %s already handled; skipped", event.update_id)
                         return None
                     await self._identify(session, data)
+                    person = data.get("db_user")
+                    if person is not None and ui.chat_id == person.telegram_id:
+                        ui.tracks_screen = True
+                        ui.screen_before = person.screen_message_id
+                        person_id = person.id
                     data.update(
                         session=session,
                         ui=ui,
@@ -115,6 +122,8 @@ class UpdateContextMiddleware(BaseMiddleware):
                 # socket before the next getUpdates is built.
                 asyncio.get_running_loop().call_soon(self.in_hand.settled, event.update_id)
         await ui.flush()
+        if person_id is not None and ui.tracks_screen and ui.screen_after != ui.screen_before:
+            await live_screen.remember(self.session_factory, person_id, ui.screen_after)
         outbox = data.get("outbox")
         if for_others and outbox is not None:
             await outbox.deliver(for_others)

@@ -84,7 +84,9 @@ async def test_killed_mid_wizard_resumes_at_the_same_step(
     bot = await spawn_bot(sandbox, database_url, tmp_path)
     try:
         first = await user.send("/propose", timeout=30)
-        await complete(user, plan, first, stop_at="Năm sinh?")
+        asked = await complete(user, plan, first, stop_at="Năm sinh?")
+        assert asked.last is not None and asked.last.buttons  # Back, at least
+        year_screen = asked.last.messages[-1]["message_id"]
     finally:
         bot.send_signal(signal.SIGKILL)
         await bot.wait()
@@ -100,6 +102,15 @@ async def test_killed_mid_wizard_resumes_at_the_same_step(
         await settled.wait_handled(pending.update_id or 0, timeout=30)
         resumed = await user.wait_for("Dân tộc?", timeout=10)
         assert "Bước" in resumed["text"]
+        # The restarted process knows which screen was current (it is on the person's row)
+        # and takes its buttons away, as the first process would have.
+        for _ in range(50):
+            shown = {m["message_id"]: m for m in await user.messages()}
+            if not shown[year_screen]["buttons"]:
+                break
+            await asyncio.sleep(0.1)
+        assert shown[year_screen]["buttons"] == []
+        assert shown[resumed["message_id"]]["buttons"]
         async with session_factory() as session:
             [draft] = (await session.scalars(select(Nomination))).all()
             assert draft.nominee["birth_year"] == 1975 and draft.step == "f:ethnicity"

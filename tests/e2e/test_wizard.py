@@ -203,11 +203,23 @@ async def test_stale_button_does_nothing_harmful(
     assert sex_screen is not None
     old_message = sex_screen.messages[-1]
     old_male = next(b for row in old_message["buttons"] for b in row if b["text"] == "1. Nam")
-    await user.send("2")  # typed: a new message comes, the old one keeps its buttons
+    typed = await user.send("2")  # typed: a new message comes, the old one loses its buttons
+    assert typed.unbuttoned == [old_message["message_id"]]
+    shown = {m["message_id"]: m for m in await user.messages()}
+    assert shown[old_message["message_id"]]["buttons"] == []
+    assert "Dân tộc?" in typed.text and typed.buttons  # the new screen keeps its own
+    async with session_factory() as session:
+        person = await session.scalar(select(User).where(User.telegram_id == 7005))
+        assert person is not None and person.screen_message_id == typed.messages[-1]["message_id"]
     [before] = await submitted_rows(session_factory)
-    stale = await user.press(data=old_male["callback_data"])
+    # A phone that was offline when the buttons went may still press one.
+    stale = await user.press(
+        data=old_male["callback_data"], message_id=old_message["message_id"], forge=True
+    )
     assert any("đã cũ" in (a.get("text") or "") for a in stale.callback_answers)
     assert "Dân tộc?" in stale.text  # where the draft stands now (the year came with the name)
+    assert stale.messages[-1]["message_id"] == old_message["message_id"]  # shown in its place
+    assert stale.unbuttoned == [typed.messages[-1]["message_id"]]  # one current screen still
     [after] = await submitted_rows(session_factory)
     assert after.nominee["sex"] == "female" and after.version == before.version
 
