@@ -27,7 +27,8 @@ from bot.dialogs.review_cards import (
 )
 from bot.dialogs.screen import Choice, Notice, Screen, rows_of
 from bot.i18n import N_, _, format_datetime, use_locale
-from bot.workflow import review
+from bot.workflow import consultations as consulting
+from bot.workflow import review, review_chain, review_queue
 from bot.workflow.actor import Actor
 from bot.workflow.lifecycle import UNDER_REVIEW
 from bot.workflow.nominations import plan_of
@@ -101,7 +102,7 @@ async def show_queue(
             category_id = word[6:]
         elif word.startswith("unit="):
             unit_code = word[5:]
-    waiting = await review.queue(
+    waiting = await review_queue.queue(
         session, actor, plan_id=plan_id, category_id=category_id, unit_code=unit_code
     )
     if not waiting:
@@ -147,14 +148,14 @@ async def pressed(
     today: date,
 ) -> Reply:
     nomination = await session.get(Nomination, nomination_id)
-    if nomination is None or not await review.may_see(session, actor, nomination):
+    if nomination is None or not await review_chain.may_see(session, actor, nomination):
         return await _refuse_forged(session, actor, nomination_id, op)
     if op == "h":
         return Reply([await history_screen(session, nomination)])
     if op == "e":
         return Reply([await evidence_screen(session, nomination)])
     if op == "o":
-        actions = await review.may_review(session, actor, nomination)
+        actions = await review_chain.may_review(session, actor, nomination)
         return Reply([await card(session, nomination, today, actions=actions)])
     if op == "c":
         return await consult(session, actor, nomination_id, today)
@@ -294,7 +295,7 @@ async def typed_reason(
 
 async def consult(session: AsyncSession, actor: Actor, nomination_id: int, today: date) -> Reply:
     try:
-        nomination, created = await review.request_consultations(session, actor, nomination_id)
+        nomination, created = await consulting.request_consultations(session, actor, nomination_id)
     except review.ReviewRefused as problem:
         return Reply([Screen(refusal_text(problem), edit=False)])
     reply = Reply()
@@ -323,7 +324,7 @@ async def opinion_pressed(
 ) -> Reply:
     if op == "t":
         consultation = await session.get(Consultation, consultation_id)
-        if consultation is None or not review.may_answer(actor, consultation):
+        if consultation is None or not consulting.may_answer(actor, consultation):
             return Reply([Screen(_(REFUSALS.get("not_yours", "")), edit=False)])
         user.pending_action = {"op": "opinion", "consultation": consultation_id}
         return Reply(
@@ -343,7 +344,7 @@ async def give_opinion(
     today: date,
 ) -> Reply:
     try:
-        consultation, nomination = await review.answer_consultation(
+        consultation, nomination = await consulting.answer_consultation(
             session, actor, consultation_id, opinion, note
         )
     except review.ReviewRefused as problem:
@@ -409,7 +410,7 @@ async def mine(session: AsyncSession, actor: Actor) -> Reply:
 
 async def history_screen(session: AsyncSession, nomination: Nomination) -> Screen:
     lines = [_("History of nomination no. {id}:").format(id=nomination.id)]
-    for entry, user in await review.history(session, nomination):
+    for entry, user in await review_queue.history(session, nomination):
         who = user.full_name if user else _("system")
         what = _(ACTION_LABELS.get(entry.action, entry.action))
         line = f"{format_datetime(entry.at)} — {who}: {what}"
@@ -432,7 +433,7 @@ async def history_command(session: AsyncSession, actor: Actor, argument: str) ->
             ]
         )
     nomination = await session.get(Nomination, int(argument.strip().lstrip("#")))
-    if nomination is None or not await review.may_see(session, actor, nomination):
+    if nomination is None or not await review_chain.may_see(session, actor, nomination):
         return Reply([Screen(_(REFUSALS.get("unknown", "")), edit=False)])
     return Reply([await history_screen(session, nomination)])
 

@@ -16,7 +16,8 @@ from bot.dialogs.plan_names import plan_name
 from bot.dialogs.screen import Choice, Screen, rows_of
 from bot.i18n import N_, _, get_locale, resolve_locale, use_locale
 from bot.outbox.queue import Outgoing
-from bot.workflow import review
+from bot.workflow import consultations as consulting
+from bot.workflow import review, review_chain
 from bot.workflow.criteria import Verdict
 from bot.workflow.lifecycle import IN_REVIEW, REJECTED, RETURNED
 from bot.workflow.nominations import evaluate, evidence_counts, plan_of
@@ -63,7 +64,7 @@ async def card(
     locale = get_locale()
     nominee = nomination.nominee
     home = await session.get(Unit, nomination.unit_id)
-    stop = await review.current_stop(session, nomination)
+    stop = await review_chain.current_stop(session, nomination)
     lines = [
         _("Nomination no. {id} — {state}").format(
             id=nomination.id, state=_(STATE_LABELS[nomination.state])
@@ -106,8 +107,8 @@ async def card(
                 level=_(LEVEL_LABELS.get(stop.level, stop.level)), unit=stop.unit.name
             )
         )
-    needed = review.needs_consultation(nomination, plan)
-    consultations = await review.consultations_of(session, nomination)
+    needed = consulting.needs_consultation(nomination, plan)
+    consultations = await consulting.consultations_of(session, nomination)
     if needed:
         lines.append(
             _("Opinions needed from: {bodies}").format(

@@ -30,7 +30,7 @@ from bot.workflow.kinds import kind_matches, level_of_kind
 from bot.workflow.lifecycle import EDITABLE, IN_REVIEW
 from bot.workflow.plans import newest_version_ids, parsed
 from bot.workflow.quotas import QuotaLine, progress_on_path
-from bot.workflow.review import Stop, reviewers_at
+from bot.workflow.review_chain import Stop, reviewers_at
 from bot.workflow.roles import PROPOSER_ROLES
 from bot.workflow.units import ancestors_and_self
 from storage.models import Membership, Nomination, PlanActivation, PlanVersion, Unit, User

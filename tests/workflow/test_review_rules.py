@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.plans.loader import load_preset
-from bot.workflow import nominations, review
+from bot.workflow import nominations, review, review_chain, review_queue
 from bot.workflow.activations import running_plans
 from bot.workflow.plans import find_version
 from bot.workflow.review import ReviewRefused, Stop
@@ -180,13 +180,13 @@ async def test_reviewers_at_each_level(session: AsyncSession) -> None:
 
 async def test_a_proposer_who_reviews_cannot_decide_their_own(session: AsyncSession) -> None:
     own = await propose(session, 1003)  # the commune officer proposes at the commune
-    stop = await review.current_stop(session, own)
+    stop = await review_chain.current_stop(session, own)
     assert stop is not None and stop.unit.code == "KT-KR-DRU"
     assert 1003 in ids(await review.reviewers_at(session, stop))
-    assert not await review.may_review(session, await actor(session, 1003), own)
-    assert await review.may_review(session, await actor(session, 1004), own)
-    assert own not in await review.queue(session, await actor(session, 1003))
-    assert own in await review.queue(session, await actor(session, 1004))
+    assert not await review_chain.may_review(session, await actor(session, 1003), own)
+    assert await review_chain.may_review(session, await actor(session, 1004), own)
+    assert own not in await review_queue.queue(session, await actor(session, 1003))
+    assert own in await review_queue.queue(session, await actor(session, 1004))
 
     assert (await refused(session, 1003, own, review.ENDORSE)).reason == "not_yours"
     assert own.state == "submitted"
@@ -227,7 +227,7 @@ async def test_endorse_then_approve_moves_up_the_chain(session: AsyncSession) ->
     assert nomination.review_unit_id == (await unit(session, "KT-KR")).id
     assert nomination.decided_by == (await user(session, 1003)).id
 
-    assert not await review.may_review(session, await actor(session, 1003), nomination)
+    assert not await review_chain.may_review(session, await actor(session, 1003), nomination)
     # the district is the last level: it approves, it does not endorse
     assert (await refused(session, 1005, nomination, review.ENDORSE)).reason == "stale"
     done = await decide(session, 1005, nomination, review.APPROVE)
