@@ -7,6 +7,7 @@ from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dialogs import consulting, review_history
 from bot.dialogs import review as dialog
 from bot.dialogs.reminders import OPEN_QUEUE
 from bot.handlers.filters import Cmd, DataPrefix, PlainText
@@ -55,7 +56,7 @@ async def opinion_pressed(
 ) -> None:
     parts = (query.data or "").split(":")
     if len(parts) == 3 and parts[1].isdigit() and parts[2] in ("y", "n", "t"):
-        reply = await dialog.opinion_pressed(
+        reply = await consulting.opinion_pressed(
             session, actor, db_user, int(parts[1]), parts[2], today().date()
         )
         ui.deliver(reply)
@@ -70,13 +71,13 @@ async def withdraw_pressed(
 
 
 async def mine_command(message: Message, session: AsyncSession, actor: Actor, ui: Ui) -> None:
-    ui.deliver(await dialog.mine(session, actor))
+    ui.deliver(await review_history.mine(session, actor))
 
 
 async def history_command(
     message: Message, command: CommandObject, session: AsyncSession, actor: Actor, ui: Ui
 ) -> None:
-    ui.deliver(await dialog.history_command(session, actor, command.args or ""))
+    ui.deliver(await review_history.history_command(session, actor, command.args or ""))
 
 
 async def reason_typed(
