@@ -41,8 +41,10 @@ REASON_LIMIT = 1000
 
 async def after_submit(session: AsyncSession, nomination: Nomination, today: date) -> ReviewCards:
     """Place a fresh submission in the chain; the first level's reviewers are told after."""
-    _stop, reviewers = await review.enter_chain(session, nomination)
-    return ReviewCards.to(reviewers, nomination, today, NEW_FOR_REVIEW)
+    stop, deciders = await review.enter_chain(session, nomination)
+    if stop is None:
+        return ReviewCards.to([], nomination, today, NEW_FOR_REVIEW)
+    return await ReviewCards.at(session, nomination, stop, deciders, today)
 
 
 async def show_queue(
@@ -178,8 +180,11 @@ async def decide(
     }[decision].format(unit=outcome.next_stop.unit.name if outcome.next_stop else "")
     reply = Reply([Screen(done, edit=False)], toast=done)
     reply.outgoing += await _tell_proposer(session, nomination, decision, reason, actor)
-    if outcome.to_state == UNDER_REVIEW:
-        reply.notices.append(ReviewCards.to(outcome.notify, nomination, today, NEW_FOR_REVIEW))
+    if outcome.to_state == UNDER_REVIEW and outcome.next_stop is not None:
+        notice = await ReviewCards.at(session, nomination, outcome.next_stop, outcome.notify, today)
+        reply.notices.append(notice)
+        if notice.stranded:
+            reply.screens.append(Screen(stranded_text(notice), edit=False))
     return reply
 
 
@@ -262,3 +267,18 @@ async def withdraw(session: AsyncSession, actor: Actor, nomination_id: int, vers
             )
         ]
     )
+
+
+def stranded_text(notice: ReviewCards) -> str:
+    """Said to whoever sent a nomination to a level where nobody may decide on it."""
+    if notice.recipients:
+        return _(
+            "Nobody else may decide on it at {unit} yet (no one decides on their own "
+            "nomination): its administrators are told to add a reviewer there. It waits "
+            "in the queue until then."
+        ).format(unit=notice.stranded)
+    return _(
+        "Nobody else may decide on it at {unit} yet (no one decides on their own "
+        "nomination). Please ask your administrator to add a reviewer there; it waits in the "
+        "queue until then."
+    ).format(unit=notice.stranded)

@@ -21,6 +21,7 @@ from bot.workflow import review, review_chain
 from bot.workflow.criteria import Verdict
 from bot.workflow.lifecycle import IN_REVIEW, REJECTED, RETURNED
 from bot.workflow.nominations import evaluate, evidence_counts, plan_of
+from bot.workflow.review_chain import Stop
 from storage.models import Consultation, Nomination, Unit, User
 
 STATE_LABELS = {
@@ -179,17 +180,38 @@ class ReviewCards:
     recipients: tuple[int, ...]  # users' ids
     lead: str  # a message id (N_), said first in each reader's language
     today: date
+    actions: bool = True  # the decision buttons (not for an administrator told of a gap)
+    stranded: str = ""  # the unit where nobody may decide: told to its administrators instead
 
     @classmethod
     def to(cls, users: list[User], nomination: Nomination, today: date, lead: str) -> ReviewCards:
         recipients = tuple(user.id for user in users if user.blocked_at is None)
         return cls(nomination.id, recipients, lead, today)
 
+    @classmethod
+    async def at(
+        cls,
+        session: AsyncSession,
+        nomination: Nomination,
+        stop: Stop,
+        deciders: list[User],
+        today: date,
+    ) -> ReviewCards:
+        """The card for those who may decide at ``stop``; if nobody may (the proposer is its
+        only reviewer, or it has none yet), a card without buttons for the administrators
+        above it, who can add a reviewer: the nomination must not wait unseen."""
+        if deciders:
+            return cls.to(deciders, nomination, today, NEW_FOR_REVIEW)
+        admins = await review_chain.admins_over(session, stop.unit)
+        recipients = tuple(u.id for u in admins if u.blocked_at is None)
+        return cls(nomination.id, recipients, NOBODY_TO_DECIDE, today, False, stop.unit.name)
+
     def messages(self) -> list[Outgoing]:
         payload = {
             "nomination": self.nomination_id,
             "lead": self.lead,
             "today": self.today.isoformat(),
+            "actions": self.actions,
         }
         return [
             Outgoing(user_id, REVIEW_CARD, payload, cause="notice:review")
@@ -206,8 +228,13 @@ async def render_review_card(
         return None
     with use_locale(locale):
         today = date.fromisoformat(str(payload["today"]))
-        screen = await card(session, nomination, today, actions=True)
+        screen = await card(session, nomination, today, actions=bool(payload.get("actions", True)))
         return Screen(f"{_(str(payload['lead']))}\n\n{screen.text}", screen.rows, edit=False)
 
 
 NEW_FOR_REVIEW = N_("📥 A nomination is waiting for your review.")
+NOBODY_TO_DECIDE = N_(
+    "⚠️ Nobody may decide on this nomination at its level: its proposer is the only reviewer "
+    "registered there (or there is none), and nobody reviews their own nomination. Please "
+    "invite another reviewer for that unit (/invite); it will be in their /review queue."
+)

@@ -29,10 +29,10 @@ from bot.workflow.nominations import plan_of
 from bot.workflow.review_chain import (
     ReviewRefused,
     Stop,
+    deciders,
     last_decision,
     load_for_decision,
     now,
-    reviewers_at,
     stops,
 )
 from bot.workflow.units import ancestors_and_self, effective_levels
@@ -53,7 +53,7 @@ class Outcome:
     decision: str
     to_state: str
     next_stop: Stop | None = None
-    notify: list[User] = field(default_factory=list)  # next level's reviewers
+    notify: list[User] = field(default_factory=list)  # who may decide at the next level
 
 
 # --- entering the chain ----------------------------------------------------------------------
@@ -85,7 +85,7 @@ async def enter_chain(
         first = chain[0]
         nomination.level_index = first.index
         nomination.review_unit_id = first.unit.id
-        return first, await reviewers_at(session, first)
+        return first, await deciders(session, first, nomination)
 
 
 def snapshot(nomination: Nomination) -> dict[str, Any]:
@@ -148,7 +148,7 @@ async def decide(
         details={"level": here.level, "unit": here.unit.code, "round": nomination.round},
         values=values,
     )
-    notify = await reviewers_at(session, next_stop) if next_stop is not None else []
+    notify = await deciders(session, next_stop, nomination) if next_stop is not None else []
     return Outcome(nomination, decision, to_state, next_stop, notify)
 
 

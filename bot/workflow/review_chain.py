@@ -115,6 +115,24 @@ async def reviewers_at(session: AsyncSession, stop: Stop) -> list[User]:
     return list(users.values())
 
 
+async def deciders(session: AsyncSession, stop: Stop, nomination: Nomination) -> list[User]:
+    """Who may decide at ``stop``: its reviewers, less the proposer (never on their own)."""
+    return [u for u in await reviewers_at(session, stop) if u.id != nomination.proposer_id]
+
+
+async def admins_over(session: AsyncSession, unit: Unit) -> list[User]:
+    """The administrators of ``unit`` or a unit above it, the people who can add a reviewer."""
+    above = [u.id for u in await ancestors_on_path(session, unit.path)]
+    rows = await session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.role == ADMIN, Membership.unit_id.in_(above), User.is_active.is_(True))
+        .order_by(User.id)
+        .distinct()
+    )
+    return list(rows.all())
+
+
 async def current_stop(session: AsyncSession, nomination: Nomination) -> Stop | None:
     if nomination.state not in IN_REVIEW:
         return None

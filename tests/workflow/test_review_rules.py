@@ -161,18 +161,18 @@ async def test_reviewers_at_each_level(session: AsyncSession) -> None:
     kon_ray, kon_tum = await unit(session, "KT-KR"), await unit(session, "KT")
     # the commune's officers, including the one working in its Farmers' Association;
     # not Tân Lập's officer, not the district's reviewer
-    assert ids(await review.reviewers_at(session, Stop(0, "commune", druong))) == {
+    assert ids(await review_chain.reviewers_at(session, Stop(0, "commune", druong))) == {
         1003,
         1004,
     }
-    assert ids(await review.reviewers_at(session, Stop(0, "commune", tan_lap))) == {2002}
+    assert ids(await review_chain.reviewers_at(session, Stop(0, "commune", tan_lap))) == {2002}
     # the district's reviewers sit in its offices; Đăk Hà's reviewer is not Kon Rẫy's
-    assert ids(await review.reviewers_at(session, Stop(1, "district", kon_ray))) == {1005}
-    assert ids(await review.reviewers_at(session, Stop(2, "province", kon_tum))) == {1006}
+    assert ids(await review_chain.reviewers_at(session, Stop(1, "district", kon_ray))) == {1005}
+    assert ids(await review_chain.reviewers_at(session, Stop(2, "province", kon_tum))) == {1006}
 
     (await user(session, 1004)).is_active = False
     await session.flush()
-    assert ids(await review.reviewers_at(session, Stop(0, "commune", druong))) == {1003}
+    assert ids(await review_chain.reviewers_at(session, Stop(0, "commune", druong))) == {1003}
 
 
 # --- who may decide --------------------------------------------------------------------------
@@ -182,7 +182,8 @@ async def test_a_proposer_who_reviews_cannot_decide_their_own(session: AsyncSess
     own = await propose(session, 1003)  # the commune officer proposes at the commune
     stop = await review_chain.current_stop(session, own)
     assert stop is not None and stop.unit.code == "KT-KR-DRU"
-    assert 1003 in ids(await review.reviewers_at(session, stop))
+    assert 1003 in ids(await review_chain.reviewers_at(session, stop))
+    assert ids(await review_chain.deciders(session, stop, own)) == {1004}  # told; 1003 is not
     assert not await review_chain.may_review(session, await actor(session, 1003), own)
     assert await review_chain.may_review(session, await actor(session, 1004), own)
     assert own not in await review_queue.queue(session, await actor(session, 1003))

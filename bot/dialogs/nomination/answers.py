@@ -23,7 +23,8 @@ from bot.dialogs.nomination.steps import (
     Step,
     criteria_of,
 )
-from bot.dialogs.review import after_submit
+from bot.dialogs.review import after_submit, stranded_text
+from bot.dialogs.screen import Screen
 from bot.i18n import _
 from bot.plans.schema import Criterion, Plan
 from bot.workflow import audit
@@ -240,7 +241,10 @@ async def submit_draft(ctx: Ctx, nomination: Nomination) -> Reply:
             intro=_("It cannot be sent yet: see what is missing below."),
         )
     reviewers = await after_submit(ctx.session, nomination, ctx.today)
-    return Reply([cards.submitted(nomination)], notices=[reviewers])
+    screens = [cards.submitted(nomination)]
+    if reviewers.stranded:
+        screens.append(Screen(stranded_text(reviewers), edit=False))
+    return Reply(screens, notices=[reviewers])
 
 
 def auto_category(nomination: Nomination, plan: Plan) -> None:
