@@ -11,14 +11,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogs.nomination.cards import SEX_LABELS, quota_text, subject_label
+from bot.dialogs.nomination.cards import SEX_LABELS, answer_text, quota_text, subject_label
+from bot.dialogs.nomination.steps import Step, criteria_of
 from bot.dialogs.plan_names import plan_name
 from bot.dialogs.screen import Choice, Screen, rows_of
-from bot.i18n import N_, _, get_locale, resolve_locale, use_locale
+from bot.i18n import N_, _, get_locale, ngettext, resolve_locale, use_locale
 from bot.outbox.queue import Outgoing
+from bot.plans.schema import Plan
 from bot.workflow import consultations as consulting
 from bot.workflow import review, review_chain
-from bot.workflow.criteria import Verdict
+from bot.workflow.criteria import Finding, Verdict, proof_files
 from bot.workflow.lifecycle import IN_REVIEW, REJECTED, RETURNED
 from bot.workflow.nominations import evaluate, evidence_counts, plan_of
 from bot.workflow.review_chain import Stop
@@ -90,15 +92,11 @@ async def card(
     if nomination.achievements:
         lines.append(_("Achievements: {text}").format(text=nomination.achievements[:500]))
     found = await evaluate(session, nomination, today)
+    counts = await evidence_counts(session, nomination.id)
     met = sum(1 for f in found if f.verdict is Verdict.MET)
     lines.append(_("Criteria met: {met}/{total}").format(met=met, total=len(found)))
-    for finding in found:
-        if finding.verdict is not Verdict.MET:
-            lines.append(
-                f"  ⚠️ {finding.criterion.text_for(locale)[:100]} ({finding.criterion.cite})"
-            )
-    files = sum((await evidence_counts(session, nomination.id)).values())
-    lines.append(_("Evidence: {count} file(s)").format(count=files))
+    lines += criteria_lines(nomination, plan, found, counts)
+    lines.append(_("Evidence: {count} file(s)").format(count=sum(counts.values())))
     quota = await quota_text(session, nomination, plan, today)
     if quota:
         lines.append(quota)
@@ -142,6 +140,42 @@ async def card(
             Choice(_("Ask for opinions"), f"{base}:c", aliases=("hoi y kien", "consult"))
         )
     return Screen(text, rows_of(choices, per_row=2), edit=False)
+
+
+#: What a reviewer reads beside each criterion: the bot's verdict, in words as well as a mark.
+#: A written answer is only measured by the bot; its substance is the reviewer's to judge.
+VERDICT_WORDS = {
+    Verdict.MET: ("✅", N_("met")),
+    Verdict.NOT_MET: ("❌", N_("not met")),
+    Verdict.AWAITING_EVIDENCE: ("⏳", N_("proof missing")),
+    Verdict.UNANSWERED: ("▫️", N_("not answered")),
+}
+NEEDS_A_LOOK = ("🔍", N_("needs a look"))
+
+
+def criteria_lines(
+    nomination: Nomination, plan: Plan, found: list[Finding], counts: dict[str, int]
+) -> list[str]:
+    """Each criterion: its text (short) and article, the answer, the verdict, its files."""
+    locale = get_locale()
+    criteria = criteria_of(nomination, plan)
+    lines: list[str] = []
+    for number, finding in enumerate(found, start=1):
+        criterion = finding.criterion
+        text = criterion.text_for(locale)
+        short = text if len(text) <= 80 else text[:79] + "…"
+        key = f"y:{criterion.id}" if criterion.kind == "years" else f"c:{criterion.id}"
+        answer = answer_text(nomination, plan, Step(key)) or "—"
+        mark, word = VERDICT_WORDS[finding.verdict]
+        if finding.verdict is Verdict.MET and criterion.kind == "text":
+            mark, word = NEEDS_A_LOOK
+        tail = f"{mark} {_(word)}"
+        files = proof_files(criterion, criteria, counts)
+        if files:
+            tail += " · 📎 " + ngettext("{n} file", "{n} files", files).format(n=files)
+        lines.append(f"{number}. {short} ({criterion.cite})")
+        lines.append(f"    {answer} → {tail}")
+    return lines
 
 
 def _kind_label(kind: str) -> str:

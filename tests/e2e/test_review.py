@@ -67,6 +67,13 @@ async def test_full_chain_commune_district_province_kontum(
     await propose_and_send(head, "kontum-44-2023")
     card = await officer.wait_for(WAITING)
     assert "Y Thị Hoa" in card["text"] and "Tiêu chí đạt:" in card["text"]
+    # Every criterion of the category, with its answer and verdict, and the files it holds.
+    kontum = load_preset("kontum-44-2023")
+    criteria = kontum.criteria_for("lao-dong-san-xuat-kinh-doanh", "individual")
+    listed = [line for line in card["text"].splitlines() if "→" in line]
+    assert len(listed) == len(criteria) == 13
+    assert all("→ ✅ đạt" in line for line in listed)
+    assert "Già làng → ✅ đạt" in listed[0] and "Có → ✅ đạt · 📎 1 tệp" in listed[2]
     assert "Chỉ tiêu: Huyện Kon Rẫy: 1/20" in card["text"]
     forwarded = await officer.press(text=FORWARD, message_id=card["message_id"])
     assert "Huyện Kon Rẫy" in forwarded.text
@@ -333,7 +340,9 @@ async def test_cancel_drops_a_pending_reason(
 
 
 async def test_review_queue_pages_oldest_first_and_filters(
-    bot_app: App, client: SandboxClient, tiny: None,
+    bot_app: App,
+    client: SandboxClient,
+    tiny: None,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     officer = await proposer(client, session_factory, "commune_officer", "KT-KR-DRU", 9400)
