@@ -11,9 +11,10 @@ from bot.dialogs.review_cards import (
 )
 from bot.dialogs.review_replies import REFUSALS, Reply
 from bot.dialogs.screen import Choice, Screen, rows_of
-from bot.i18n import _, format_datetime
+from bot.i18n import _, format_datetime, get_locale
 from bot.workflow import review_chain, review_queue
 from bot.workflow.actor import Actor
+from bot.workflow.nominations import plan_of
 from storage.models import Evidence, Nomination
 
 
@@ -88,4 +89,28 @@ async def evidence_screen(session: AsyncSession, nomination: Nomination) -> Scre
     text = _("Evidence of nomination no. {id}: {count} file(s), sent below.").format(
         id=nomination.id, count=len(items)
     )
-    return Screen(text, edit=False, files=tuple((item.kind, item.file_id) for item in items))
+    return Screen(
+        text,
+        edit=False,
+        files=tuple((item.kind, item.file_id) for item in items),
+        captions=tuple(evidence_caption(nomination, item) for item in items),
+    )
+
+
+def evidence_caption(nomination: Nomination, item: Evidence) -> str:
+    """Whose file it is and what it proves: files arrive one by one, far from the card."""
+    plan = plan_of(nomination)
+    if item.criterion_id is None:
+        what = _("the achievements")
+    else:
+        try:
+            criterion = plan.criterion(item.criterion_id)
+        except KeyError:  # a criterion a later version of the plan dropped
+            what = item.criterion_id
+        else:
+            text = criterion.text_for(get_locale())
+            short = text if len(text) <= 90 else text[:89] + "…"
+            what = f"{short} ({criterion.cite})"
+    return _("No. {id} · {name} — proof of: {what}").format(
+        id=nomination.id, name=nomination.nominee.get("name", ""), what=what
+    )

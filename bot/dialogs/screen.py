@@ -56,6 +56,7 @@ class Screen:
     edit: bool = True  # may replace the message whose button was pressed
     # (kind, file id or LOCAL_FILE + path) sent after the text
     files: tuple[tuple[str, str], ...] = field(default=())
+    captions: tuple[str, ...] = ()  # one per file (what it shows, whose it is); may be fewer
 
     @property
     def choices(self) -> list[Choice]:
@@ -117,13 +118,15 @@ def screen_to_payload(screen: Screen) -> dict[str, object]:
             [[c.label, c.action, list(c.aliases), c.numbered] for c in row] for row in screen.rows
         ],
         "files": [list(f) for f in screen.files],
+        "captions": list(screen.captions),
     }
 
 
 def screen_from_payload(payload: dict[str, object]) -> Screen:
     rows = payload.get("rows") or []
     files = payload.get("files") or []
-    assert isinstance(rows, list) and isinstance(files, list)
+    captions = payload.get("captions") or []  # rows kept before captions existed have none
+    assert isinstance(rows, list) and isinstance(files, list) and isinstance(captions, list)
     return Screen(
         str(payload.get("text", "")),
         tuple(
@@ -135,4 +138,5 @@ def screen_from_payload(payload: dict[str, object]) -> Screen:
         ),
         edit=False,
         files=tuple((str(kind), str(file_id)) for kind, file_id in files),
+        captions=tuple(str(c) for c in captions),
     )

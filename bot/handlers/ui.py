@@ -36,6 +36,7 @@ class DialogReply(Protocol):
 
 
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 
 
 #: A keyboard as the Bot API's JSON object (reply_markup).
@@ -287,15 +288,17 @@ async def send_screen(
         sent = await bot(SendScreen(chat_id=chat_id, text=part, reply_markup=markup))
         if isinstance(sent, dict):  # see SendScreen: Telegram's JSON
             message_id = sent.get("message_id")
-    for kind, file_id in screen.files:
+    for index, (kind, file_id) in enumerate(screen.files):
+        caption = screen.captions[index][:CAPTION_LIMIT] if index < len(screen.captions) else None
         if file_id.startswith(LOCAL_FILE):
-            await _send_local_file(bot, chat_id, kind, file_id.removeprefix(LOCAL_FILE))
+            path = file_id.removeprefix(LOCAL_FILE)
+            await _send_local_file(bot, chat_id, kind, path, caption)
         elif kind == "photo":
-            await bot.send_photo(chat_id, file_id)
+            await bot.send_photo(chat_id, file_id, caption=caption)
         elif kind == "voice":
-            await bot.send_voice(chat_id, file_id)
+            await bot.send_voice(chat_id, file_id, caption=caption)
         else:
-            await bot.send_document(chat_id, file_id)
+            await bot.send_document(chat_id, file_id, caption=caption)
     return message_id
 
 
@@ -304,13 +307,15 @@ async def send_screen(
 _uploaded: dict[tuple[str, str], str] = {}
 
 
-async def _send_local_file(bot: Bot, chat_id: int, kind: str, path: str) -> None:
+async def _send_local_file(
+    bot: Bot, chat_id: int, kind: str, path: str, caption: str | None
+) -> None:
     known = _uploaded.get((kind, path))
     if kind == "photo":
-        sent = await bot.send_photo(chat_id, known or FSInputFile(path))
+        sent = await bot.send_photo(chat_id, known or FSInputFile(path), caption=caption)
         file_id = sent.photo[-1].file_id if sent.photo else None
     else:
-        sent = await bot.send_document(chat_id, known or FSInputFile(path))
+        sent = await bot.send_document(chat_id, known or FSInputFile(path), caption=caption)
         file_id = sent.document.file_id if sent.document else None
     if known is None and file_id:
         _uploaded[(kind, path)] = file_id

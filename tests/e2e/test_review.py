@@ -75,6 +75,11 @@ async def test_full_chain_commune_district_province_kontum(
     assert all("→ ✅ đạt" in line for line in listed)
     assert "Già làng → ✅ đạt" in listed[0] and "Có → ✅ đạt · 📎 1 tệp" in listed[2]
     assert "Chỉ tiêu: Huyện Kon Rẫy: 1/20" in card["text"]
+    # Each file comes with a caption naming the nominee and what it proves.
+    files = await officer.press(text="4. Minh chứng", message_id=card["message_id"])
+    [photo] = [m for m in files.messages if m["kind"] == "photo"]
+    assert photo["caption"].startswith("Số 1 · Y Thị Hoa — minh chứng cho: Có thành tích")
+    assert "(Điều 6.1.a)" in photo["caption"]
     forwarded = await officer.press(text=FORWARD, message_id=card["message_id"])
     assert "Huyện Kon Rẫy" in forwarded.text
     told = await head.wait_for("chuyển lên cấp trên")

@@ -259,3 +259,14 @@ async def test_a_discarded_answer_takes_its_toast_with_it() -> None:
     await ui.flush()
     [answer] = [call for kind, call in bot.calls if kind == "answer"]
     assert answer["text"] is None
+
+
+def test_a_screens_files_keep_their_captions_in_the_outbox() -> None:
+    screen = Screen(
+        "Minh chứng", edit=False, files=(("photo", "F1"), ("document", "F2")), captions=("ảnh",)
+    )
+    back = screen_from_payload(screen_to_payload(screen))
+    assert back.files == screen.files and back.captions == ("ảnh",)
+    # A row written before captions existed still reads.
+    old = {"text": "x", "rows": [], "files": [["photo", "F1"]]}
+    assert screen_from_payload(old).captions == ()
