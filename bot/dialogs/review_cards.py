@@ -14,12 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dialogs.nomination.cards import SEX_LABELS, answer_text, quota_text, subject_label
 from bot.dialogs.nomination.steps import Step, criteria_of
 from bot.dialogs.plan_names import plan_name
+from bot.dialogs.review_changes import changes_lines
 from bot.dialogs.screen import Choice, Screen, rows_of
 from bot.i18n import N_, _, get_locale, ngettext, resolve_locale, use_locale
 from bot.outbox.queue import Outgoing
 from bot.plans.schema import Plan
 from bot.workflow import consultations as consulting
-from bot.workflow import review, review_chain
+from bot.workflow import resubmission, review, review_chain
 from bot.workflow.criteria import Finding, Verdict, proof_files
 from bot.workflow.lifecycle import IN_REVIEW, REJECTED, RETURNED
 from bot.workflow.nominations import evaluate, evidence_counts, plan_of
@@ -97,6 +98,9 @@ async def card(
     lines.append(_("Criteria met: {met}/{total}").format(met=met, total=len(found)))
     lines += criteria_lines(nomination, plan, found, counts)
     lines.append(_("Evidence: {count} file(s)").format(count=sum(counts.values())))
+    changes = await resubmission.since_last_round(session, nomination)
+    if changes:
+        lines += changes_lines(nomination, plan, changes)
     quota = await quota_text(session, nomination, plan, today)
     if quota:
         lines.append(quota)

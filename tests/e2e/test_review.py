@@ -131,15 +131,21 @@ async def test_return_edit_resubmit_approve_keeps_history_konray(
     row = await nomination(session_factory)
     assert (row.state, row.round) == ("returned", 1)
 
+    reason = "↩️ Trả lại để sửa: Năm sinh chưa đúng, đề nghị kiểm tra lại"
     opened = await head.press(text="1. Mở bản nháp", message_id=told["message_id"])
-    assert "Tóm tắt hồ sơ đề xuất" in opened.text
+    assert "Tóm tắt hồ sơ đề xuất" in opened.text and opened.text.startswith(reason)
     menu = await head.press(text="2. Sửa câu trả lời")
-    await head.press(text=next(b for b in menu.buttons if "Năm sinh" in b))
+    assert menu.text.startswith(reason)  # on every screen of the returned draft
+    asked = await head.press(text=next(b for b in menu.buttons if "Năm sinh" in b))
+    assert asked.text.startswith(reason) and "Năm sinh?" in asked.text
     summary = await head.send("1968")
-    assert "Năm sinh: 1968" in summary.text
+    assert "Năm sinh: 1968" in summary.text and summary.text.startswith(reason)
     assert "Đã gửi" in (await head.press(text="1. Gửi đề xuất")).text
 
     card = await officer.wait_for(lambda m: WAITING in m["text"] and "1968" in m["text"])
+    # The reviewer sees what changed since the return: answers before → after, files added.
+    changed = card["text"].split("🔁 Đã sửa từ khi trả lại:")[1]
+    assert "Năm sinh: 1975 → 1968" in changed and changed.count("•") == 1
     await officer.press(text=FORWARD, message_id=card["message_id"])
     card = await district.wait_for(WAITING)
     await district.press(text="1. Phê duyệt", message_id=card["message_id"])

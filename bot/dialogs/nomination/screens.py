@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from bot.dialogs.nomination import cards, group_card, summary_card
@@ -20,6 +22,7 @@ from bot.dialogs.screen import Choice, Screen, rows_of
 from bot.i18n import _, get_locale
 from bot.plans.schema import Plan
 from bot.workflow.kinds import level_of_kind
+from bot.workflow.lifecycle import RETURNED
 from bot.workflow.nominations import (
     evidence_counts,
     plan_of,
@@ -67,14 +70,7 @@ async def advance(ctx: Ctx, nomination: Nomination, done: str, note: str = "") -
 def with_note(note: str, screen: Screen) -> Screen:
     if not note:
         return screen
-    return Screen(
-        f"{note}\n\n{screen.text}",
-        screen.rows,
-        screen.request_contact,
-        screen.contact_label,
-        screen.edit,
-        screen.files,
-    )
+    return replace(screen, text=f"{note}\n\n{screen.text}")
 
 
 # --- screens -------------------------------------------------------------------------------
@@ -138,6 +134,19 @@ async def home_units(ctx: Ctx, nomination: Nomination) -> list[Unit]:
 
 
 async def screen_of(ctx: Ctx, nomination: Nomination, step: Step, steps: list[Step]) -> Screen:
+    """A step's screen; on a returned draft, under the reviewer's reason until it is sent again."""
+    return with_note(returned_note(nomination), await _screen_of(ctx, nomination, step, steps))
+
+
+def returned_note(nomination: Nomination) -> str:
+    if nomination.state != RETURNED or not nomination.decision_reason:
+        return ""
+    reason = nomination.decision_reason
+    short = reason if len(reason) <= 300 else reason[:299] + "…"
+    return "↩️ " + _("Returned for changes: {reason}").format(reason=short)
+
+
+async def _screen_of(ctx: Ctx, nomination: Nomination, step: Step, steps: list[Step]) -> Screen:
     plan = plan_of(nomination)
     k, n = position(steps, step.key)
     header = _("Step {k}/{n}").format(k=k, n=n)

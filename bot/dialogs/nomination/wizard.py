@@ -32,6 +32,7 @@ from bot.dialogs.nomination.screens import (
     buttons_of,
     goto,
     options_of,
+    returned_note,
     screen_of,
     steps_of,
     with_note,
@@ -121,7 +122,8 @@ async def _act(ctx: Ctx, nomination: Nomination, steps: list[Step], op: str, arg
     if op == "m":  # the list of answers to change; "m:e": of the proof steps, to add evidence
         nomination.step = ADDING_PROOF if arg == "e" else EDITING
         counts = await evidence_counts(ctx.session, nomination.id)
-        return Reply([summary_card.edit_menu(nomination, plan, steps, counts, arg == "e")])
+        menu = summary_card.edit_menu(nomination, plan, steps, counts, arg == "e")
+        return Reply([with_note(returned_note(nomination), menu)])
     if op == "sum":
         return await goto(ctx, nomination, "summary", exact=True)
     if op == "sub":
