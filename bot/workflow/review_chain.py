@@ -123,12 +123,12 @@ async def deciders(session: AsyncSession, stop: Stop, nomination: Nomination) ->
 async def admins_over(session: AsyncSession, unit: Unit) -> list[User]:
     """The administrators of ``unit`` or a unit above it, the people who can add a reviewer."""
     above = [u.id for u in await ancestors_on_path(session, unit.path)]
+    # IN rather than DISTINCT over a join: PostgreSQL cannot compare the JSON columns of a row.
+    admins = select(Membership.user_id).where(
+        Membership.role == ADMIN, Membership.unit_id.in_(above)
+    )
     rows = await session.scalars(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.role == ADMIN, Membership.unit_id.in_(above), User.is_active.is_(True))
-        .order_by(User.id)
-        .distinct()
+        select(User).where(User.id.in_(admins), User.is_active.is_(True)).order_by(User.id)
     )
     return list(rows.all())
 
