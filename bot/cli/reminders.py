@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bot.cli.common import cli_session, upgrade
 from bot.config import Settings
 from bot.i18n import _, format_date, format_datetime
+from bot.workflow.text import shorten
 
 if TYPE_CHECKING:
     from bot.workflow.deadlines import Planned
@@ -29,7 +30,7 @@ def table(header: list[str], rows: list[list[str]], widest: int = 48) -> list[st
 
 
 def _cut(cell: str, widest: int) -> str:
-    return cell if len(cell) <= widest else cell[: widest - 1] + "…"
+    return shorten(cell, widest)
 
 
 def _rows(planned: list[Planned], day: date) -> list[list[str]]:

@@ -183,8 +183,7 @@ async def decide(
     if outcome.to_state == UNDER_REVIEW and outcome.next_stop is not None:
         notice = await ReviewCards.at(session, nomination, outcome.next_stop, outcome.notify, today)
         reply.notices.append(notice)
-        if notice.stranded:
-            reply.screens.append(Screen(stranded_text(notice), edit=False))
+        reply.screens += stranded_screens(notice)
     return reply
 
 
@@ -269,16 +268,20 @@ async def withdraw(session: AsyncSession, actor: Actor, nomination_id: int, vers
     )
 
 
-def stranded_text(notice: ReviewCards) -> str:
+def stranded_screens(notice: ReviewCards) -> list[Screen]:
     """Said to whoever sent a nomination to a level where nobody may decide on it."""
+    if not notice.stranded:
+        return []
     if notice.recipients:
-        return _(
+        text = _(
             "Nobody else may decide on it at {unit} yet (no one decides on their own "
             "nomination): its administrators are told to add a reviewer there. It waits "
             "in the queue until then."
         ).format(unit=notice.stranded)
-    return _(
-        "Nobody else may decide on it at {unit} yet (no one decides on their own "
-        "nomination). Please ask your administrator to add a reviewer there; it waits in the "
-        "queue until then."
-    ).format(unit=notice.stranded)
+    else:
+        text = _(
+            "Nobody else may decide on it at {unit} yet (no one decides on their own "
+            "nomination). Please ask your administrator to add a reviewer there; it waits in the "
+            "queue until then."
+        ).format(unit=notice.stranded)
+    return [Screen(text, edit=False)]

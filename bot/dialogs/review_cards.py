@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogs.nomination.cards import SEX_LABELS, answer_text, quota_text, subject_label
-from bot.dialogs.nomination.steps import Step, criteria_of
+from bot.dialogs.nomination.cards import SEX_LABELS, criterion_answer, quota_text, subject_label
+from bot.dialogs.nomination.steps import criteria_of
 from bot.dialogs.plan_names import plan_name
 from bot.dialogs.review_changes import changes_lines
 from bot.dialogs.screen import Choice, Screen, rows_of
@@ -21,10 +21,11 @@ from bot.outbox.queue import Outgoing
 from bot.plans.schema import Plan
 from bot.workflow import consultations as consulting
 from bot.workflow import resubmission, review, review_chain
-from bot.workflow.criteria import Finding, Verdict, proof_files
+from bot.workflow.criteria import Finding, Verdict, findings, proof_files
 from bot.workflow.lifecycle import IN_REVIEW, REJECTED, RETURNED
-from bot.workflow.nominations import evaluate, evidence_counts, plan_of
+from bot.workflow.nominations import evidence_counts, plan_of
 from bot.workflow.review_chain import Stop
+from bot.workflow.text import shorten
 from storage.models import Consultation, Nomination, Unit, User
 
 STATE_LABELS = {
@@ -92,8 +93,8 @@ async def card(
     lines.append(_("Proposed by {unit}").format(unit=home.name if home else "?"))
     if nomination.achievements:
         lines.append(_("Achievements: {text}").format(text=nomination.achievements[:500]))
-    found = await evaluate(session, nomination, today)
     counts = await evidence_counts(session, nomination.id)
+    found = findings(criteria_of(nomination, plan), nomination.answers, counts, today)
     met = sum(1 for f in found if f.verdict is Verdict.MET)
     lines.append(_("Criteria met: {met}/{total}").format(met=met, total=len(found)))
     lines += criteria_lines(nomination, plan, found, counts)
@@ -166,10 +167,8 @@ def criteria_lines(
     lines: list[str] = []
     for number, finding in enumerate(found, start=1):
         criterion = finding.criterion
-        text = criterion.text_for(locale)
-        short = text if len(text) <= 80 else text[:79] + "…"
-        key = f"y:{criterion.id}" if criterion.kind == "years" else f"c:{criterion.id}"
-        answer = answer_text(nomination, plan, Step(key)) or "—"
+        short = shorten(criterion.text_for(locale), 80)
+        answer = criterion_answer(nomination, plan, criterion) or "—"
         mark, word = VERDICT_WORDS[finding.verdict]
         if finding.verdict is Verdict.MET and criterion.kind == "text":
             mark, word = NEEDS_A_LOOK
@@ -222,9 +221,18 @@ class ReviewCards:
     stranded: str = ""  # the unit where nobody may decide: told to its administrators instead
 
     @classmethod
-    def to(cls, users: list[User], nomination: Nomination, today: date, lead: str) -> ReviewCards:
+    def to(
+        cls,
+        users: list[User],
+        nomination: Nomination,
+        today: date,
+        lead: str,
+        *,
+        actions: bool = True,
+        stranded: str = "",
+    ) -> ReviewCards:
         recipients = tuple(user.id for user in users if user.blocked_at is None)
-        return cls(nomination.id, recipients, lead, today)
+        return cls(nomination.id, recipients, lead, today, actions, stranded)
 
     @classmethod
     async def at(
@@ -241,8 +249,9 @@ class ReviewCards:
         if deciders:
             return cls.to(deciders, nomination, today, NEW_FOR_REVIEW)
         admins = await review_chain.admins_over(session, stop.unit)
-        recipients = tuple(u.id for u in admins if u.blocked_at is None)
-        return cls(nomination.id, recipients, NOBODY_TO_DECIDE, today, False, stop.unit.name)
+        return cls.to(
+            admins, nomination, today, NOBODY_TO_DECIDE, actions=False, stranded=stop.unit.name
+        )
 
     def messages(self) -> list[Outgoing]:
         payload = {

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogs.nomination.cards import FIELD_LABELS, SEX_LABELS, answer_text
-from bot.dialogs.nomination.steps import Step
+from bot.dialogs.nomination.cards import FIELD_LABELS, SEX_LABELS, criterion_answer
 from bot.i18n import _, get_locale, ngettext
 from bot.plans.schema import Plan
 from bot.workflow.resubmission import Changes
+from bot.workflow.text import shorten
 from storage.models import Nomination
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _as_sent(nomination: Nomination, snapshot: dict[str, Any]) -> Nomination:
@@ -51,8 +47,8 @@ def changes_lines(nomination: Nomination, plan: Plan, changes: Changes) -> list[
         lines.append(
             "  • "
             + _("Achievements: {before} → {after}").format(
-                before=_short(before.achievements or "—", 60),
-                after=_short(nomination.achievements or "—", 120),
+                before=shorten(before.achievements or "—", 60),
+                after=shorten(nomination.achievements or "—", 120),
             )
         )
     for criterion_id in changes.criteria:
@@ -60,14 +56,13 @@ def changes_lines(nomination: Nomination, plan: Plan, changes: Changes) -> list[
             criterion = plan.criterion(criterion_id)
         except KeyError:
             continue
-        key = f"y:{criterion_id}" if criterion.kind == "years" else f"c:{criterion_id}"
-        old = answer_text(before, plan, Step(key)) or "—"
-        new = answer_text(nomination, plan, Step(key)) or "—"
-        lines.append(f"  • {_short(criterion.text_for(locale), 60)}: {old} → {new}")
+        old = criterion_answer(before, plan, criterion) or "—"
+        new = criterion_answer(nomination, plan, criterion) or "—"
+        lines.append(f"  • {shorten(criterion.text_for(locale), 60)}: {old} → {new}")
     for criterion_id, count in sorted(changes.files_added.items()):
         if criterion_id:
             try:
-                what = _short(plan.criterion(criterion_id).text_for(locale), 60)
+                what = shorten(plan.criterion(criterion_id).text_for(locale), 60)
             except KeyError:
                 what = criterion_id
         else:

@@ -15,6 +15,7 @@ from bot.i18n import _, format_datetime, get_locale
 from bot.workflow import review_chain, review_queue
 from bot.workflow.actor import Actor
 from bot.workflow.nominations import plan_of
+from bot.workflow.text import shorten
 from storage.models import Evidence, Nomination
 
 
@@ -108,9 +109,7 @@ def evidence_caption(nomination: Nomination, item: Evidence) -> str:
         except KeyError:  # a criterion a later version of the plan dropped
             what = item.criterion_id
         else:
-            text = criterion.text_for(get_locale())
-            short = text if len(text) <= 90 else text[:89] + "…"
-            what = f"{short} ({criterion.cite})"
+            what = f"{shorten(criterion.text_for(get_locale()), 90)} ({criterion.cite})"
     return _("No. {id} · {name} — proof of: {what}").format(
         id=nomination.id, name=nomination.nominee.get("name", ""), what=what
     )

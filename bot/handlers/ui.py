@@ -218,10 +218,11 @@ class Ui:
 
     async def _leave_behind(self) -> None:
         """Take the buttons off the wizard screen a newer one replaced (see live_screen)."""
-        stale, self.screen_after = left_behind(self.screen_before, self._shown)
         if not self.tracks_screen:
             self.screen_after = self.screen_before
-        elif stale is not None and self.chat_id is not None:
+            return
+        stale, self.screen_after = left_behind(self.screen_before, self._shown)
+        if stale is not None and self.chat_id is not None:
             await strip_buttons(self.bot, self.chat_id, stale)
 
     async def _send_screens(self, screens: list[tuple[int, Screen, bool]]) -> None:

@@ -122,7 +122,7 @@ class UpdateContextMiddleware(BaseMiddleware):
                 # socket before the next getUpdates is built.
                 asyncio.get_running_loop().call_soon(self.in_hand.settled, event.update_id)
         await ui.flush()
-        if person_id is not None and ui.tracks_screen and ui.screen_after != ui.screen_before:
+        if person_id is not None and ui.screen_after != ui.screen_before:  # it is tracked
             await live_screen.remember(self.session_factory, person_id, ui.screen_after)
         outbox = data.get("outbox")
         if for_others and outbox is not None:

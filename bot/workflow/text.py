@@ -17,6 +17,11 @@ def clean_text(value: str, max_length: int) -> str:
     return text
 
 
+def shorten(text: str, width: int) -> str:
+    """At most ``width`` characters, an ellipsis marking a cut: one line of a phone screen."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 @lru_cache(maxsize=4096)  # one message is folded by several filters in turn
 def fold(value: str) -> str:
     """Lowercase without diacritics, for matching typed answers and comparing names.

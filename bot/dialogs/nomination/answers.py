@@ -23,8 +23,7 @@ from bot.dialogs.nomination.steps import (
     Step,
     criteria_of,
 )
-from bot.dialogs.review import after_submit, stranded_text
-from bot.dialogs.screen import Screen
+from bot.dialogs.review import after_submit, stranded_screens
 from bot.i18n import _
 from bot.plans.schema import Criterion, Plan
 from bot.workflow import audit
@@ -241,10 +240,7 @@ async def submit_draft(ctx: Ctx, nomination: Nomination) -> Reply:
             intro=_("It cannot be sent yet: see what is missing below."),
         )
     reviewers = await after_submit(ctx.session, nomination, ctx.today)
-    screens = [cards.submitted(nomination)]
-    if reviewers.stranded:
-        screens.append(Screen(stranded_text(reviewers), edit=False))
-    return Reply(screens, notices=[reviewers])
+    return Reply([cards.submitted(nomination), *stranded_screens(reviewers)], notices=[reviewers])
 
 
 def auto_category(nomination: Nomination, plan: Plan) -> None:

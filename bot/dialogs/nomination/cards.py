@@ -243,6 +243,12 @@ def answer_text(
     return str(value)
 
 
+def criterion_answer(nomination: Nomination, plan: Plan, criterion: Criterion) -> str:
+    """A criterion's answer in a few words, whichever step asked it ("" if not answered)."""
+    key = f"y:{criterion.id}" if criterion.kind == "years" else f"c:{criterion.id}"
+    return answer_text(nomination, plan, Step(key))
+
+
 def verdict_note(criterion: Criterion, verdict: Verdict) -> str:
     if verdict is Verdict.MET:
         return "✅ " + _("Criterion met.")

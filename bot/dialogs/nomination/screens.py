@@ -28,6 +28,7 @@ from bot.workflow.nominations import (
     plan_of,
     unit_kind_of,
 )
+from bot.workflow.text import shorten
 from bot.workflow.units import admin_home
 from storage.models import Nomination, Unit
 
@@ -141,9 +142,8 @@ async def screen_of(ctx: Ctx, nomination: Nomination, step: Step, steps: list[St
 def returned_note(nomination: Nomination) -> str:
     if nomination.state != RETURNED or not nomination.decision_reason:
         return ""
-    reason = nomination.decision_reason
-    short = reason if len(reason) <= 300 else reason[:299] + "…"
-    return "↩️ " + _("Returned for changes: {reason}").format(reason=short)
+    reason = shorten(nomination.decision_reason, 300)
+    return "↩️ " + _("Returned for changes: {reason}").format(reason=reason)
 
 
 async def _screen_of(ctx: Ctx, nomination: Nomination, step: Step, steps: list[Step]) -> Screen:

@@ -22,6 +22,7 @@ from bot.i18n import _, get_locale
 from bot.plans.schema import Plan
 from bot.workflow.criteria import Finding, eligible, findings, proof_mates
 from bot.workflow.nominations import possible_duplicates
+from bot.workflow.text import shorten
 from storage.models import Nomination
 
 
@@ -153,7 +154,7 @@ def _fit(label: str, value: str, width: int) -> str:
     """The "label: value" of a button, in ``width`` characters: the label is cut first."""
     value = value if len(value) <= width // 2 else value[: width // 2 - 1] + "…"
     if not value:
-        return label if len(label) <= width else label[: width - 1] + "…"
+        return shorten(label, width)
     room = width - len(value) - 2
     if len(label) > room:
         label = label[: room - 1] + "…"
