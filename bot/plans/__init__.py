@@ -5,6 +5,7 @@ The schema lives in :mod:`bot.plans.schema`, the checking loader in :mod:`bot.pl
 The file format is documented for plan writers in docs/plans.md.
 """
 
+from bot.plans.fields import CRITERION_KINDS, SUBJECT_KINDS
 from bot.plans.loader import (
     PlanError,
     load_plan_file,
@@ -18,8 +19,6 @@ from bot.plans.loader import (
     preset_paths,
 )
 from bot.plans.schema import (
-    CRITERION_KINDS,
-    SUBJECT_KINDS,
     Category,
     Criterion,
     Deadline,

@@ -27,11 +27,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from bot.plans.fields import CRITERION_KINDS, KIND_KEYS, ONE_TAG, UNION_TAGS
 from bot.plans.schema import (
-    CRITERION_KINDS,
-    KIND_KEYS,
-    ONE_TAG,
-    UNION_TAGS,
     Category,
     Criterion,
     Deadline,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.plans import loader
+from bot.plans.fields import CRITERION_KINDS, SUBJECT_KINDS
 from bot.plans.loader import (
     PlanError,
     load_plan_file,
@@ -19,7 +20,7 @@ from bot.plans.loader import (
     plan_problems,
     preset_paths,
 )
-from bot.plans.schema import CRITERION_KINDS, SUBJECT_KINDS, Deadline, Plan, Quota
+from bot.plans.schema import Deadline, Plan, Quota
 
 from .conftest import FILE, VALID_PLAN, edit, refused
 
