@@ -396,5 +396,11 @@ class Consultation(Base):
     note: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An objection a reviewer passed over, where the plan lets them: who, when, why.
+    overridden_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    override_reason: Mapped[str | None] = mapped_column(Text)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")

@@ -89,13 +89,21 @@ async def preview(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.reminders.consultations import remind_consultees
     from bot.reminders.rounds import run_pass
 
     await upgrade(settings)
     moment = datetime.now(settings.zone)
     async with cli_session(settings) as session:
         result = await run_pass(session, moment, settings.zone, settings.quiet)
+        consulted = await remind_consultees(session, moment, settings.zone, settings.quiet)
         await session.commit()
+    if consulted:
+        print(
+            _("{count} reminders queued to consulted bodies that have not answered.").format(
+                count=consulted
+            )
+        )
     if result.skipped:
         print(_("Another reminder pass is running; nothing was done."))
         return 0

@@ -1,23 +1,92 @@
-"""Consulted bodies in chat: asking for their opinion, and giving it (typed or tapped)."""
+"""Consulted bodies in chat: asking for their opinion, and giving it (typed or tapped).
+
+A body sees what its plan shows it (``consult_shows``): who is proposed, by which unit, in
+what field, and by default the achievements; the criteria's answers and the evidence files only
+where the plan says so. The history, the quota and the other bodies' opinions stay with the
+reviewers.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dialogs.nomination.steps import criteria_of
 from bot.dialogs.review_cards import (
     card,
     consultation_line,
+    criteria_lines,
     locale_of,
+    who_is_proposed,
 )
+from bot.dialogs.review_history import evidence_screen
 from bot.dialogs.review_replies import REFUSALS, Reply, refusal_text
 from bot.dialogs.screen import Choice, Screen, rows_of
-from bot.i18n import _, use_locale
+from bot.i18n import N_, _, format_datetime, use_locale
 from bot.workflow import consultations as consulting
 from bot.workflow import review
 from bot.workflow.actor import Actor
-from storage.models import Consultation, User
+from bot.workflow.criteria import findings
+from bot.workflow.lifecycle import IN_REVIEW
+from bot.workflow.nominations import evidence_counts, plan_of
+from storage.models import Consultation, Nomination, User
+
+ASKED = N_("🗳 Your opinion is asked on this nomination:")
+#: An outbox row's kind: a body that has not answered is reminded (see render_consult_reminder).
+CONSULT_REMINDER = "consult_reminder"
+
+
+def shows(nomination: Nomination) -> tuple[str, ...]:
+    """What the plan shows the consulted bodies of this nomination."""
+    if not nomination.category_id:
+        return ()
+    return tuple(plan_of(nomination).category(nomination.category_id).consult_shows)
+
+
+async def consultee_card(
+    session: AsyncSession, nomination: Nomination, consultation: Consultation | None, today: date
+) -> Screen:
+    """The nomination as a consulted body sees it, with its answer buttons while it may
+    answer (the nomination still waits in the round it was asked in)."""
+    plan = plan_of(nomination)
+    parts = shows(nomination)
+    lines = await who_is_proposed(session, nomination)
+    if "achievements" in parts and nomination.achievements:
+        lines.append(_("Achievements: {text}").format(text=nomination.achievements[:500]))
+    counts = await evidence_counts(session, nomination.id)
+    if "criteria" in parts:
+        found = findings(criteria_of(nomination, plan), nomination.answers, counts, today)
+        lines += criteria_lines(nomination, plan, found, counts)
+    if "evidence" in parts:
+        lines.append(_("Evidence: {count} file(s)").format(count=sum(counts.values())))
+    category = plan.category(nomination.category_id) if nomination.category_id else None
+    if category is not None and category.consult_cite:
+        lines.append(_("Asked for under: {cite}").format(cite=category.consult_cite))
+    if consultation is None:
+        return Screen("\n".join(lines), edit=False)
+    if consultation.status == "answered":
+        lines.append(_("Your answer: {line}").format(line=consultation_line(consultation)))
+    if not _open(nomination, consultation):
+        return Screen("\n".join(lines), edit=False)
+    base = f"cs:{consultation.id}"
+    choices = [
+        Choice(_("Agree"), f"{base}:y", aliases=("dong y", "agree")),
+        Choice(_("Object"), f"{base}:n", aliases=("phan doi", "khong dong y", "object")),
+        Choice(_("Write an opinion"), f"{base}:t", aliases=("y kien", "write")),
+    ]
+    if "evidence" in parts and sum(counts.values()):
+        choices.append(Choice(_("Evidence"), f"{base}:e", aliases=("minh chung", "evidence")))
+    return Screen("\n".join(lines), rows_of(choices), edit=False)
+
+
+def _open(nomination: Nomination, consultation: Consultation) -> bool:
+    return (
+        consultation.status in ("pending", "answered")
+        and nomination.state in IN_REVIEW
+        and nomination.round == consultation.round
+    )
 
 
 async def consult(session: AsyncSession, actor: Actor, nomination_id: int, today: date) -> Reply:
@@ -31,17 +100,9 @@ async def consult(session: AsyncSession, actor: Actor, nomination_id: int, today
         lines.append("  " + consultation_line(consultation))
         for person in users:
             with use_locale(locale_of(person)):
-                screen = await card(session, nomination, today, actions=False)
-                base = f"cs:{consultation.id}"
-                choices = [
-                    Choice(_("Agree"), f"{base}:y", aliases=("dong y", "agree")),
-                    Choice(_("Disagree"), f"{base}:n", aliases=("khong dong y", "disagree")),
-                    Choice(_("Write an opinion"), f"{base}:t", aliases=("y kien", "write")),
-                ]
-                text = _("🗳 Your opinion is asked on this nomination:") + "\n\n" + screen.text
-                reply.outgoing.append(
-                    (person.telegram_id, Screen(text, rows_of(choices), edit=False))
-                )
+                screen = await consultee_card(session, nomination, consultation, today)
+                text = _(ASKED) + "\n\n" + screen.text
+                reply.outgoing.append((person.telegram_id, Screen(text, screen.rows, edit=False)))
     reply.screens.append(Screen("\n".join(lines), edit=False))
     return reply
 
@@ -49,17 +110,28 @@ async def consult(session: AsyncSession, actor: Actor, nomination_id: int, today
 async def opinion_pressed(
     session: AsyncSession, actor: Actor, user: User, consultation_id: int, op: str, today: date
 ) -> Reply:
-    if op == "t":
-        consultation = await session.get(Consultation, consultation_id)
-        if consultation is None or not consulting.may_answer(actor, consultation):
-            return Reply([Screen(_(REFUSALS.get("not_yours", "")), edit=False)])
-        user.pending_action = {"op": "opinion", "consultation": consultation_id}
-        return Reply(
-            [Screen(_("Type your opinion in your next message (or /cancel)."), edit=False)]
-        )
-    return await give_opinion(
-        session, actor, consultation_id, "agree" if op == "y" else "disagree", None, today
+    """y agree; n object and t write an opinion (both typed next); e the evidence files."""
+    if op == "y":
+        return await give_opinion(session, actor, consultation_id, "agree", None, today)
+    consultation = await session.get(Consultation, consultation_id)
+    if consultation is None or not consulting.may_answer(actor, consultation):
+        return Reply([Screen(_(REFUSALS["not_yours"]), edit=False)])
+    if op == "e":
+        nomination = await session.get(Nomination, consultation.nomination_id)
+        assert nomination is not None
+        if "evidence" not in shows(nomination):
+            return Reply([Screen(_(REFUSALS["not_shown"]), edit=False)])
+        return Reply([await evidence_screen(session, nomination)])
+    user.pending_action = {
+        "op": "objection" if op == "n" else "opinion",
+        "consultation": consultation_id,
+    }
+    ask = (
+        _("Why do you object? Type the reason in your next message (or /cancel).")
+        if op == "n"
+        else _("Type your opinion in your next message (or /cancel).")
     )
+    return Reply([Screen(ask, edit=False)])
 
 
 async def give_opinion(
@@ -81,8 +153,30 @@ async def give_opinion(
     if asker is not None and asker.blocked_at is None:
         with use_locale(locale_of(asker)):
             head = _("An opinion arrived: {line}").format(line=consultation_line(consultation))
+            if opinion == "disagree":
+                head += "\n" + _(
+                    "While this objection stands the nomination cannot go on from your level."
+                )
             screen = await card(session, nomination, today, actions=True)
             reply.outgoing.append(
                 (asker.telegram_id, Screen(f"{head}\n\n{screen.text}", screen.rows, edit=False))
             )
     return reply
+
+
+async def render_consult_reminder(
+    session: AsyncSession, payload: dict[str, Any], locale: str, today: date
+) -> Screen | None:
+    """The reminder as things stand when it goes out; None once it was answered meanwhile."""
+    consultation = await session.get(Consultation, int(payload["consultation"]))
+    if consultation is None or consultation.status != "pending":
+        return None
+    nomination = await session.get(Nomination, consultation.nomination_id)
+    if nomination is None or not _open(nomination, consultation):
+        return None
+    with use_locale(locale):
+        screen = await consultee_card(session, nomination, consultation, today)
+        head = _("⏰ Reminder: your opinion on this nomination was asked on {day}.").format(
+            day=format_datetime(consultation.requested_at)
+        )
+        return Screen(f"{head}\n{_(ASKED)}\n\n{screen.text}", screen.rows, edit=False)

@@ -1,9 +1,10 @@
 """Reviewing in chat: the queue, a pressed card, decisions with reasons, withdrawal.
 
 Buttons: ``rv:<nomination>:<version>:<op>`` for reviewers (a approve/endorse, r return,
-x reject, e evidence, h history, c consult, o open), ``cs:<consultation>:<op>`` for consulted
-bodies (y agree, n disagree, t write an opinion), ``wd:<nomination>:<version>`` to withdraw,
-``rq:<page>`` to page the queue. Reasons and opinions come in the next typed message, awaited
+x reject, v forward over an objection, e evidence, h history, c consult, o open),
+``cs:<consultation>:<op>`` for consulted bodies (y agree, n object, t write an opinion,
+e evidence), ``wd:<nomination>:<version>`` to withdraw, ``rq:<page>`` to page the queue.
+Reasons and opinions come in the next typed message, awaited
 through ``users.pending_action``. Messages to other people are rendered in their language.
 """
 
@@ -13,7 +14,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogs.consulting import consult, give_opinion
+from bot.dialogs.consulting import consult, consultee_card, give_opinion
 from bot.dialogs.plan_names import plan_short
 from bot.dialogs.review_cards import (
     NEW_FOR_REVIEW,
@@ -22,10 +23,10 @@ from bot.dialogs.review_cards import (
     locale_of,
 )
 from bot.dialogs.review_history import evidence_screen, history_screen
-from bot.dialogs.review_replies import Reply, refusal_text, refused
+from bot.dialogs.review_replies import REFUSALS, Reply, refusal_text, refused
 from bot.dialogs.screen import Choice, Screen, rows_of
-from bot.i18n import _, format_datetime, use_locale
-from bot.workflow import review, review_chain, review_queue
+from bot.i18n import N_, _, format_datetime, use_locale
+from bot.workflow import consultations, review, review_chain, review_queue
 from bot.workflow.actor import Actor
 from bot.workflow.lifecycle import UNDER_REVIEW
 from bot.workflow.nominations import plan_of
@@ -104,8 +105,13 @@ async def pressed(
     today: date,
 ) -> Reply:
     nomination = await session.get(Nomination, nomination_id)
-    if nomination is None or not await review_chain.may_see(session, actor, nomination):
+    view = await review_chain.view_of(session, actor, nomination) if nomination else None
+    if nomination is None or view is None:
         return await _refuse_forged(session, actor, nomination_id, op)
+    if view == review_chain.CONSULTED:  # a consulted body: its own card, nothing more
+        if op != "o":
+            return Reply([Screen(_(REFUSALS["not_shown"]), edit=False)])
+        return Reply([await consultee_card(session, nomination, None, today)])
     if op == "h":
         return Reply([await history_screen(session, nomination)])
     if op == "e":
@@ -118,36 +124,40 @@ async def pressed(
     if version != nomination.version:
         problem = review.ReviewRefused("stale", **await review.last_decision(session, nomination))
         return refused(problem)
-    if op in ("r", "x"):
+    if op in ASKS:
         try:
             await review.load_for_decision(session, actor, nomination_id, op)
         except review.ReviewRefused as problem:
             return refused(problem)
-        user.pending_action = {
-            "op": "return" if op == "r" else "reject",
-            "nomination": nomination_id,
-            "version": version,
-        }
-        ask = (
-            _("Why is it returned? Type the reason in your next message (or /cancel).")
-            if op == "r"
-            else _("Why is it rejected? Type the reason in your next message (or /cancel).")
-        )
-        return Reply([Screen(ask, edit=False)])
+        if op == "v" and not consultations.may_override(nomination):
+            return refused(review.ReviewRefused("no_override"))
+        pending, ask = ASKS[op]
+        user.pending_action = {"op": pending, "nomination": nomination_id, "version": version}
+        return Reply([Screen(_(ask), edit=False)])
     if op == "a":
-        plan = plan_of(nomination)
-        chain = await review.stops(session, nomination, plan)
-        last = chain and chain[-1].index == nomination.level_index
-        return await decide(
-            session,
-            actor,
-            nomination_id,
-            version,
-            review.APPROVE if last else review.ENDORSE,
-            None,
-            today,
-        )
+        decision = await _forward_or_approve(session, nomination)
+        return await decide(session, actor, nomination_id, version, decision, None, today)
     return Reply(toast=_("This button no longer works. Type /help to start again."))
+
+
+#: Buttons whose decision waits for a typed reason: the pending action and the question.
+ASKS = {
+    "r": ("return", N_("Why is it returned? Type the reason in your next message (or /cancel).")),
+    "x": ("reject", N_("Why is it rejected? Type the reason in your next message (or /cancel).")),
+    "v": (
+        "override",
+        N_(
+            "Why does it go on despite the objection? Type the reason in your next message "
+            "(or /cancel): it is recorded, and the next level sees it."
+        ),
+    ),
+}
+
+
+async def _forward_or_approve(session: AsyncSession, nomination: Nomination) -> str:
+    chain = await review.stops(session, nomination, plan_of(nomination))
+    last = chain and chain[-1].index == nomination.level_index
+    return review.APPROVE if last else review.ENDORSE
 
 
 async def _refuse_forged(session: AsyncSession, actor: Actor, nomination_id: int, op: str) -> Reply:
@@ -166,9 +176,13 @@ async def decide(
     decision: str,
     reason: str | None,
     today: date,
+    *,
+    override: bool = False,
 ) -> Reply:
     try:
-        outcome = await review.decide(session, actor, nomination_id, version, decision, reason)
+        outcome = await review.decide(
+            session, actor, nomination_id, version, decision, reason, override=override
+        )
     except review.ReviewRefused as problem:
         return refused(problem)
     nomination = outcome.nomination
@@ -241,14 +255,23 @@ async def typed_reason(
     if len(reason) < 3:
         return Reply([Screen(_("Please write the reason in a few words."), edit=False)])
     user.pending_action = None
-    if pending.get("op") == "opinion":
+    op = pending.get("op")
+    if op in ("opinion", "objection"):
+        opinion = "note" if op == "opinion" else "disagree"
         return await give_opinion(
-            session, actor, int(pending["consultation"]), "note", reason, today
+            session, actor, int(pending["consultation"]), opinion, reason, today
         )
-    decision = review.RETURN if pending.get("op") == "return" else review.REJECT
-    return await decide(
-        session, actor, int(pending["nomination"]), int(pending["version"]), decision, reason, today
-    )
+    nomination_id, version = int(pending["nomination"]), int(pending["version"])
+    if op == "override":
+        nomination = await session.get(Nomination, nomination_id)
+        if nomination is None:
+            return refused(review.ReviewRefused("unknown"))
+        decision = await _forward_or_approve(session, nomination)
+        return await decide(
+            session, actor, nomination_id, version, decision, reason, today, override=True
+        )
+    decision = review.RETURN if op == "return" else review.REJECT
+    return await decide(session, actor, nomination_id, version, decision, reason, today)
 
 
 async def withdraw(session: AsyncSession, actor: Actor, nomination_id: int, version: int) -> Reply:

@@ -50,7 +50,7 @@ ACTION_LABELS = {
     "consultation.request": N_("asked for an opinion"),
     "consultation.answer": N_("gave an opinion"),
 }
-OPINION_LABELS = {"agree": N_("agrees"), "disagree": N_("disagrees"), "note": N_("opinion")}
+OPINION_LABELS = {"agree": N_("agrees"), "disagree": N_("objects"), "note": N_("opinion")}
 LEVEL_LABELS = {"commune": N_("commune"), "district": N_("district"), "province": N_("province")}
 
 
@@ -66,31 +66,8 @@ async def card(
 ) -> Screen:
     """A nomination as a reviewer sees it, in the current locale."""
     plan = plan_of(nomination)
-    locale = get_locale()
-    nominee = nomination.nominee
-    home = await session.get(Unit, nomination.unit_id)
     stop = await review_chain.current_stop(session, nomination)
-    lines = [
-        _("Nomination no. {id} — {state}").format(
-            id=nomination.id, state=_(STATE_LABELS[nomination.state])
-        ),
-        _("Plan: {plan}").format(plan=plan_name(plan)),
-    ]
-    if nomination.category_id and nomination.subject_kind:
-        lines.append(
-            _("{kind} · {field}").format(
-                kind=subject_label(nomination.subject_kind),
-                field=plan.category(nomination.category_id).title_for(locale),
-            )
-        )
-    details = [str(nominee.get("name", ""))]
-    if nominee.get("sex"):
-        details.append(_(SEX_LABELS.get(nominee["sex"], "")))
-    for key in ("birth_year", "ethnicity", "position", "head", "members", "home_name", "address"):
-        if nominee.get(key):
-            details.append(str(nominee[key]))
-    lines.append(" · ".join(details))
-    lines.append(_("Proposed by {unit}").format(unit=home.name if home else "?"))
+    lines = await who_is_proposed(session, nomination)
     if nomination.achievements:
         lines.append(_("Achievements: {text}").format(text=nomination.achievements[:500]))
     counts = await evidence_counts(session, nomination.id)
@@ -144,7 +121,42 @@ async def card(
         choices.append(
             Choice(_("Ask for opinions"), f"{base}:c", aliases=("hoi y kien", "consult"))
         )
+    if consulting.unresolved_objections(consultations) and consulting.may_override(nomination):
+        label = (
+            _("Approve despite the objection") if is_last else _("Forward despite the objection")
+        )
+        choices.append(Choice(label, f"{base}:v", aliases=("van chuyen", "override")))
     return Screen(text, rows_of(choices, per_row=2), edit=False)
+
+
+async def who_is_proposed(session: AsyncSession, nomination: Nomination) -> list[str]:
+    """The card's first lines: number and state, plan, field, the nominee, the proposing unit."""
+    plan = plan_of(nomination)
+    locale = get_locale()
+    nominee = nomination.nominee
+    home = await session.get(Unit, nomination.unit_id)
+    lines = [
+        _("Nomination no. {id} — {state}").format(
+            id=nomination.id, state=_(STATE_LABELS[nomination.state])
+        ),
+        _("Plan: {plan}").format(plan=plan_name(plan)),
+    ]
+    if nomination.category_id and nomination.subject_kind:
+        lines.append(
+            _("{kind} · {field}").format(
+                kind=subject_label(nomination.subject_kind),
+                field=plan.category(nomination.category_id).title_for(locale),
+            )
+        )
+    details = [str(nominee.get("name", ""))]
+    if nominee.get("sex"):
+        details.append(_(SEX_LABELS.get(nominee["sex"], "")))
+    for key in ("birth_year", "ethnicity", "position", "head", "members", "home_name", "address"):
+        if nominee.get(key):
+            details.append(str(nominee[key]))
+    lines.append(" · ".join(details))
+    lines.append(_("Proposed by {unit}").format(unit=home.name if home else "?"))
+    return lines
 
 
 #: What a reviewer reads beside each criterion: the bot's verdict, in words as well as a mark.
@@ -195,7 +207,18 @@ def consultation_line(consultation: Consultation) -> str:
         return _("{body}: asked, no answer yet").format(body=body)
     opinion = _(OPINION_LABELS.get(consultation.opinion or "", consultation.opinion or ""))
     note = f" — {consultation.note}" if consultation.note else ""
-    return f"{body}: {opinion}{note}"
+    line = f"{body}: {opinion}{note}"
+    if consultation.opinion != "disagree":
+        return line
+    if consultation.overridden_at is None:
+        return "⚠️ " + line
+    return (
+        line
+        + " "
+        + _("(passed over by the reviewer: {reason})").format(
+            reason=consultation.override_reason or ""
+        )
+    )
 
 
 #: An outbox row's kind: a reviewer's card, drawn when it is sent (see render_review_card).

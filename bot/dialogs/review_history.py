@@ -74,7 +74,8 @@ async def history_command(session: AsyncSession, actor: Actor, argument: str) ->
             ]
         )
     nomination = await session.get(Nomination, int(argument.strip().lstrip("#")))
-    if nomination is None or not await review_chain.may_see(session, actor, nomination):
+    view = await review_chain.view_of(session, actor, nomination) if nomination else None
+    if nomination is None or view != review_chain.WHOLE:  # a consulted body sees no history
         return Reply([Screen(_(REFUSALS.get("unknown", "")), edit=False)])
     return Reply([await history_screen(session, nomination)])
 

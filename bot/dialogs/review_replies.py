@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.dialogs.review_cards import (
     STATE_LABELS,
@@ -19,7 +20,8 @@ REFUSALS = {
         "The consulted bodies must give their opinion first: press "
         "“Ask for opinions”, then wait for their answers."
     ),
-    "already_answered": N_("This opinion was already given."),
+    "no_override": N_("The plan does not let a reviewer pass over a consulted body's objection."),
+    "not_shown": N_("The plan does not show this part of the nomination to consulted bodies."),
 }
 
 
@@ -46,7 +48,30 @@ def refusal_text(problem: review.ReviewRefused) -> str:
             "Not sent on: {unit} may forward at most {max} ({cite}), and {count} already "
             "went beyond this level."
         ).format(**details)
+    if problem.reason == "objection":
+        return objection_text(details)
     return _(REFUSALS.get(problem.reason, problem.reason))
+
+
+def objection_text(details: dict[str, Any]) -> str:
+    """Who objects and why, and the ways on: the reviewer must not be left at a dead end."""
+    lines = [_("It cannot go on from your level while a consulted body objects:")]
+    for body, note in details.get("bodies", []):
+        lines.append(f"  ⚠️ {body}: {note}" if note else f"  ⚠️ {body}")
+    lines.append(
+        _(
+            "Talk it over with them (they can change their opinion on their card), return it "
+            "to the proposer for changes, or reject it."
+        )
+    )
+    if details.get("may_override"):
+        lines.append(
+            _(
+                "The plan lets you send it on anyway: press “Forward despite the objection” "
+                "and give your reason, which is recorded."
+            )
+        )
+    return "\n".join(lines)
 
 
 def refused(problem: review.ReviewRefused) -> Reply:

@@ -55,7 +55,7 @@ async def opinion_pressed(
     query: CallbackQuery, session: AsyncSession, actor: Actor, db_user: User, ui: Ui
 ) -> None:
     parts = (query.data or "").split(":")
-    if len(parts) == 3 and parts[1].isdigit() and parts[2] in ("y", "n", "t"):
+    if len(parts) == 3 and parts[1].isdigit() and parts[2] in ("y", "n", "t", "e"):
         reply = await consulting.opinion_pressed(
             session, actor, db_user, int(parts[1]), parts[2], today().date()
         )

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs.broadcast_views import BROADCAST, render_broadcast
+from bot.dialogs.consulting import CONSULT_REMINDER, render_consult_reminder
 from bot.dialogs.reminders import REMINDER, render_reminder
 from bot.dialogs.review_cards import REVIEW_CARD, render_review_card
 from bot.dialogs.screen import Screen, screen_from_payload
@@ -35,4 +36,8 @@ async def render(session: AsyncSession, row: OutboxMessage, recipient: User) -> 
         locale = resolve_locale(recipient.locale, recipient.language_code)
         today = datetime.now(DISPLAY_TZ).date()
         return await render_reminder(session, row.payload, recipient, locale, today)
+    if row.kind == CONSULT_REMINDER:  # not at all once the body answered
+        locale = resolve_locale(recipient.locale, recipient.language_code)
+        today = datetime.now(DISPLAY_TZ).date()
+        return await render_consult_reminder(session, row.payload, locale, today)
     raise UnknownKind(row.kind)

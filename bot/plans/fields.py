@@ -54,6 +54,14 @@ CriterionKind = Literal["attest", "evidence", "number", "years", "choice", "text
 Stage = Literal["register", "propose", "review", "report", "honour"]
 QuotaPer = Literal["plan", "year"]
 
+#: What a consulted body is shown of a nomination, besides who is proposed, where, in what field.
+CONSULT_PARTS: Final[tuple[str, ...]] = ("achievements", "criteria", "evidence")
+ConsultPart = Literal["achievements", "criteria", "evidence"]
+#: Where the plan is silent: the achievements, the least a body needs to give an opinion.
+DEFAULT_CONSULT_SHOWS: Final[tuple[str, ...]] = ("achievements",)
+#: Days a consulted body has before it is reminded, where the plan names none.
+DEFAULT_CONSULT_REMIND_DAYS: Final[int] = 3
+
 
 def _not_blank(value: str) -> str:
     if not value.strip():

@@ -736,6 +736,10 @@ class _Checker:
                 )
             if not category.consultees and category.consult_cite is not None:
                 self.add((*loc, "consult_cite"), "given without consultees")
+            self.no_repeats((*loc, "consult_shows"), category.consult_shows, "part")
+            for key in ("consult_shows", "consult_remind_days", "objection_override"):
+                if not category.consultees and key in category.model_fields_set:
+                    self.add((*loc, key), "given without consultees")
             if category.consult_when is not None:
                 self.consult_when((*loc, "consult_when"), i, category, general)
             if not self.parts.criteria_complete or i not in self.parts.complete_categories:

@@ -19,11 +19,14 @@ from typing import Any
 from pydantic import Field
 
 from bot.plans.fields import (
+    DEFAULT_CONSULT_REMIND_DAYS,
+    DEFAULT_CONSULT_SHOWS,
     DEFAULT_MIN_FILES,
     DEFAULT_REMIND_DAYS,
     DEFAULT_TEXT_MAX_LENGTH,
     DEFAULT_TEXT_MIN_LENGTH,
     SUBJECT_KINDS,
+    ConsultPart,
     CriterionKind,
     Id,
     OneOrMany,
@@ -212,6 +215,14 @@ class Category(_Model):
     consultees: list[str] = Field(default_factory=list)
     consult_cite: Text | None = None
     consult_when: ConsultWhen | None = None
+    #: What the consulted bodies see (see CONSULT_PARTS); the plan may show them more.
+    consult_shows: list[ConsultPart] = Field(
+        default_factory=lambda: list(DEFAULT_CONSULT_SHOWS), min_length=1
+    )
+    #: Days before a body that has not answered is reminded (again every as many days).
+    consult_remind_days: int = Field(default=DEFAULT_CONSULT_REMIND_DAYS, ge=1, le=30)
+    #: Whether a reviewer may send a nomination on over a body's objection, giving a reason.
+    objection_override: bool = False
     cite: Text
     criteria: list[Criterion] = Field(default_factory=list, alias="criterion")
 

@@ -264,6 +264,8 @@ def _category(plan: Plan, number: int, category: Category, locale: str) -> list[
         condition = _consult_when(plan, category, locale)
         if condition is not None:
             lines.append(pad + "  " + condition)
+        if category.objection_override:
+            lines.append(pad + "  " + _("a reviewer may pass over an objection, with a reason"))
     if category.criteria:
         lines.append(pad + _("Criteria:"))
         for criterion in category.criteria:

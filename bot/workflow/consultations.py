@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plans.schema import Plan
 from bot.workflow import audit
 from bot.workflow.actor import Actor
+from bot.workflow.lifecycle import IN_REVIEW
 from bot.workflow.nominations import plan_of
-from bot.workflow.review_chain import ReviewRefused, current_stop, load_for_decision, now
-from bot.workflow.roles import (
-    CONSULTEE,
+from bot.workflow.review_chain import (
+    ReviewRefused,
+    current_stop,
+    last_decision,
+    load_for_decision,
+    now,
 )
+from bot.workflow.roles import CONSULTEE
 from bot.workflow.units import ancestors_and_self
 from storage.models import (
     Consultation,
@@ -48,15 +55,58 @@ async def consultations_of(session: AsyncSession, nomination: Nomination) -> lis
     return list(rows.all())
 
 
-async def consultation_pending(session: AsyncSession, nomination: Nomination) -> bool:
-    """Needed and not asked yet, or asked and not yet answered."""
+#: What holds a nomination at its level (ReviewRefused reasons).
+PENDING = "consultation_pending"  # a body asked for its opinion has not given it yet
+OBJECTION = "objection"  # a body objects, and nobody passed over its objection
+
+
+def unresolved_objections(consultations: list[Consultation]) -> list[Consultation]:
+    return [c for c in consultations if c.opinion == "disagree" and c.overridden_at is None]
+
+
+async def hold(session: AsyncSession, nomination: Nomination) -> str | None:
+    """Why the nomination may not go on from its level yet, or None.
+
+    An objection holds it until the body changes its opinion, the reviewer returns or rejects
+    it (a new round asks again), or, where the plan allows, passes over it with a reason.
+    """
     kinds = needs_consultation(nomination, plan_of(nomination))
     if not kinds:
-        return False
+        return None
     asked = await consultations_of(session, nomination)
-    if {c.kind for c in asked} < set(kinds):
-        return True
-    return any(c.status == "pending" for c in asked)
+    if {c.kind for c in asked} < set(kinds) or any(c.status == "pending" for c in asked):
+        return PENDING
+    return OBJECTION if unresolved_objections(asked) else None
+
+
+def may_override(nomination: Nomination) -> bool:
+    """Whether the plan lets a reviewer send this nomination on over an objection."""
+    if not nomination.category_id:
+        return False
+    return plan_of(nomination).category(nomination.category_id).objection_override
+
+
+async def override_objections(
+    session: AsyncSession, actor: Actor, nomination: Nomination, reason: str
+) -> list[Consultation]:
+    """Record that the deciding reviewer passes over the objections, and why (the caller has
+    checked that they may decide and that the plan allows it)."""
+    objections = unresolved_objections(await consultations_of(session, nomination))
+    moment = now()
+    for consultation in objections:
+        consultation.overridden_by = actor.user_id
+        consultation.overridden_at = moment
+        consultation.override_reason = reason
+        audit.record(
+            session,
+            actor_id=actor.user_id,
+            action="consultation.override",
+            object_type="nomination",
+            object_id=nomination.id,
+            reason=reason,
+            details={"kind": consultation.kind, "consultation": consultation.id},
+        )
+    return objections
 
 
 async def request_consultations(
@@ -139,15 +189,19 @@ async def answer_consultation(
             object_id=consultation.id,
         )
         raise ReviewRefused("not_yours")
-    if consultation.status != "pending":
-        raise ReviewRefused("already_answered")
+    nomination = await session.get(Nomination, consultation.nomination_id)
+    assert nomination is not None
+    if nomination.state not in IN_REVIEW or nomination.round != consultation.round:
+        raise ReviewRefused("moved_on", **await last_decision(session, nomination))
+    # An answered body may change its opinion while the nomination still waits: that is how
+    # an objection is withdrawn once the proposer or the reviewer has cleared it up.
+    changed = consultation.status == "answered"
     consultation.status = "answered"
     consultation.opinion = opinion
     consultation.note = note
     consultation.answered_by = actor.user_id
     consultation.answered_at = now()
-    nomination = await session.get(Nomination, consultation.nomination_id)
-    assert nomination is not None
+    consultation.overridden_by = consultation.overridden_at = consultation.override_reason = None
     nomination.version += 1  # the card a reviewer holds is now out of date
     audit.record(
         session,
@@ -156,6 +210,71 @@ async def answer_consultation(
         object_type="nomination",
         object_id=nomination.id,
         reason=note,
-        details={"kind": consultation.kind, "opinion": opinion},
+        details={"kind": consultation.kind, "opinion": opinion, "changed": changed},
     )
     return consultation, nomination
+
+
+#: A body that does not answer is reminded at most this many times; after that it is the
+#: reviewer's to phone them, and the card shows the question still open.
+MAX_REMINDERS = 3
+
+
+async def awaiting_reminder(
+    session: AsyncSession, moment: datetime
+) -> list[tuple[Consultation, list[User]]]:
+    """Open questions older than their plan's ``consult_remind_days`` (counted from the
+    request, then from the last reminder), with the body's people to remind."""
+    rows = await session.execute(
+        select(Consultation, Nomination)
+        .join(Nomination, Nomination.id == Consultation.nomination_id)
+        .where(
+            Consultation.status == "pending",
+            Consultation.unit_id.is_not(None),
+            Consultation.reminders < MAX_REMINDERS,
+            Nomination.state.in_(IN_REVIEW),
+            Nomination.round == Consultation.round,
+        )
+        .order_by(Consultation.id)
+    )
+    due: list[tuple[Consultation, list[User]]] = []
+    for consultation, nomination in rows.all():
+        if not nomination.category_id:
+            continue
+        days = plan_of(nomination).category(nomination.category_id).consult_remind_days
+        since = consultation.reminded_at or consultation.requested_at
+        if moment - since < timedelta(days=days):
+            continue
+        people = (
+            await session.scalars(
+                select(User)
+                .join(Membership, Membership.user_id == User.id)
+                .where(
+                    Membership.unit_id == consultation.unit_id,
+                    Membership.role == CONSULTEE,
+                    User.is_active.is_(True),
+                )
+                .order_by(User.id)
+            )
+        ).all()
+        if people:
+            due.append((consultation, list(people)))
+    return due
+
+
+async def mark_reminded(
+    session: AsyncSession, consultation_id: int, seen: int, moment: datetime
+) -> bool:
+    """Count one reminder over the ``seen`` count read before; False if another worker counted
+    it first (then this one sends none)."""
+    result = await session.execute(
+        update(Consultation)
+        .where(
+            Consultation.id == consultation_id,
+            Consultation.reminders == seen,
+            Consultation.status == "pending",
+        )
+        .values(reminders=seen + 1, reminded_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))

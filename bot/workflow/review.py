@@ -14,9 +14,8 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plans.schema import Plan
-from bot.workflow import audit
+from bot.workflow import audit, consultations
 from bot.workflow.actor import Actor
-from bot.workflow.consultations import consultation_pending
 from bot.workflow.lifecycle import (
     APPROVED,
     REJECTED,
@@ -108,7 +107,11 @@ async def decide(
     decision: str,
     reason: str | None = None,
     today: datetime | None = None,
+    *,
+    override: bool = False,
 ) -> Outcome:
+    """Take a decision. ``override``: send it on over a consulted body's objection, with
+    ``reason``, where the plan allows it."""
     if decision not in DECISIONS:
         raise ReviewRefused("unknown")
     nomination = await load_for_decision(session, actor, nomination_id, decision)
@@ -125,9 +128,18 @@ async def decide(
     if decision in (ENDORSE, APPROVE):
         if (decision == APPROVE) != is_last:
             raise ReviewRefused("stale", **await last_decision(session, nomination))
-        if await consultation_pending(session, nomination):
-            raise ReviewRefused("consultation_pending")
+        held = await consultations.hold(session, nomination)
+        passing_over = held == consultations.OBJECTION and override
+        if passing_over and not consultations.may_override(nomination):
+            raise ReviewRefused("no_override")
+        if passing_over and not reason:
+            raise ReviewRefused("reason_needed")
+        if held and not passing_over:
+            raise ReviewRefused(held, **await objection_details(session, nomination))
         await check_quota_room(session, nomination, plan, here, today or now())
+        if passing_over:
+            assert reason is not None
+            await consultations.override_objections(session, actor, nomination, reason)
         to_state = APPROVED if is_last else UNDER_REVIEW
         next_stop = None if is_last else chain[position + 1]
     else:
@@ -150,6 +162,17 @@ async def decide(
     )
     notify = await deciders(session, next_stop, nomination) if next_stop is not None else []
     return Outcome(nomination, decision, to_state, next_stop, notify)
+
+
+async def objection_details(session: AsyncSession, nomination: Nomination) -> dict[str, Any]:
+    """Who objects and why, for the refusal a reviewer reads; empty when nobody does."""
+    objections = consultations.unresolved_objections(
+        await consultations.consultations_of(session, nomination)
+    )
+    return {
+        "bodies": [(c.unit.name if c.unit else c.kind, c.note or "") for c in objections],
+        "may_override": consultations.may_override(nomination),
+    }
 
 
 async def withdraw(

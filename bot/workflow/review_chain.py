@@ -149,17 +149,22 @@ async def may_review(session: AsyncSession, actor: Actor, nomination: Nomination
     return any(u.id == actor.user_id for u in await reviewers_at(session, stop))
 
 
-async def may_see(session: AsyncSession, actor: Actor, nomination: Nomination) -> bool:
-    """The proposer, anyone reviewing at a level of its chain, or an admin above it."""
+#: How much of a nomination a person sees: all of it (its proposer, reviewers, administrators
+#: above it), or what its plan shows the bodies consulted on it.
+WHOLE, CONSULTED = "whole", "consulted"
+
+
+async def view_of(session: AsyncSession, actor: Actor, nomination: Nomination) -> str | None:
+    """WHOLE, CONSULTED, or None: a stranger sees nothing of it."""
     if nomination.proposer_id == actor.user_id:
-        return True
+        return WHOLE
     home = await session.get(Unit, nomination.unit_id)
     assert home is not None
     if actor.covers(home.path, ADMIN):
-        return True
+        return WHOLE
     for stop in await stops(session, nomination, plan_of(nomination)):
         if any(u.id == actor.user_id for u in await reviewers_at(session, stop)):
-            return True
+            return WHOLE
     consulted = await session.scalar(
         select(func.count(Consultation.id))
         .join(Membership, Membership.unit_id == Consultation.unit_id)
@@ -169,7 +174,11 @@ async def may_see(session: AsyncSession, actor: Actor, nomination: Nomination) -
             Membership.role == CONSULTEE,
         )
     )
-    return bool(consulted)
+    return CONSULTED if consulted else None
+
+
+async def may_see(session: AsyncSession, actor: Actor, nomination: Nomination) -> bool:
+    return await view_of(session, actor, nomination) is not None
 
 
 async def load_for_decision(

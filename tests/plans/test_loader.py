@@ -486,6 +486,52 @@ CASES = [
         "given without consultees",
     ),
     (
+        "consult-shows-without-consultees",
+        [
+            ('consultees = ["police", "fatherland_front"]\n', ""),
+            ('consult_cite = "Mục IV.5"\n', 'consult_shows = ["criteria"]\n'),
+        ],
+        "category[1].consult_shows",
+        "given without consultees",
+    ),
+    (
+        "objection-override-without-consultees",
+        [
+            ('consultees = ["police", "fatherland_front"]\n', ""),
+            ('consult_cite = "Mục IV.5"\n', "objection_override = true\n"),
+        ],
+        "category[1].objection_override",
+        "given without consultees",
+    ),
+    (
+        "consult-shows-unknown-part",
+        [
+            (
+                'consult_cite = "Mục IV.5"\n',
+                'consult_cite = "Mục IV.5"\nconsult_shows = ["history"]\n',
+            )
+        ],
+        "category[1].consult_shows[0]",
+        "achievements",
+    ),
+    (
+        "consult-shows-repeated",
+        [
+            (
+                'consult_cite = "Mục IV.5"\n',
+                'consult_cite = "Mục IV.5"\nconsult_shows = ["criteria", "criteria"]\n',
+            )
+        ],
+        "category[1].consult_shows[1]",
+        "part 'criteria' is listed twice",
+    ),
+    (
+        "consult-remind-days-zero",
+        [('consult_cite = "Mục IV.5"\n', 'consult_cite = "Mục IV.5"\nconsult_remind_days = 0\n')],
+        "category[1].consult_remind_days",
+        "1",
+    ),
+    (
         "consult-when-unknown-criterion",
         [_when('"khong-co"', '["Tốt"]')],
         "category[1].consult_when.criterion",

@@ -138,3 +138,15 @@ def test_kontum_summary_names_who_is_vetted():
 
     en = render_plan_summary(load_preset("kontum-44-2023"), "en")
     assert en.count("is: Người có uy tín / Cán bộ cốt cán") == 5
+
+
+
+def test_a_plan_that_lets_reviewers_pass_over_an_objection_says_so():
+    from pathlib import Path
+
+    from bot.plans.loader import load_preset
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    en = render_plan_summary(load_plan_file(fixtures / "tiny-consult.toml"), "en")
+    assert en.count("a reviewer may pass over an objection, with a reason") == 1
+    assert "pass over" not in render_plan_summary(load_preset("kontum-44-2023"), "en")

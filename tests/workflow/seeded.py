@@ -34,11 +34,13 @@ TINY_PLANS = ("tiny-plan.toml", "tiny-approve.toml")
 Person = tuple[int, str, str, str]  # telegram id, name, role, unit code
 
 
-async def seed_database(url: str, *, tiny_plans: bool, people: tuple[Person, ...]) -> None:
+async def seed_database(
+    url: str, *, tiny_plans: bool, people: tuple[Person, ...], plans: tuple[str, ...] = ()
+) -> None:
     engine = create_engine(url)
     async with create_session_factory(engine)() as session:
         await seed(session, TODAY)
-        for name in TINY_PLANS if tiny_plans else ():
+        for name in (*(TINY_PLANS if tiny_plans else ()), *plans):
             version, _ = await store_plan(session, (FIXTURES / name).read_text("utf-8"), name)
             await activate_plan(
                 session,
@@ -58,7 +60,7 @@ async def seed_database(url: str, *, tiny_plans: bool, people: tuple[Person, ...
 
 
 def seeded_database(
-    *, tiny_plans: bool = False, people: tuple[Person, ...] = ()
+    *, tiny_plans: bool = False, people: tuple[Person, ...] = (), plans: tuple[str, ...] = ()
 ) -> tuple[Callable[..., Awaitable[Path | None]], Callable[..., Awaitable[str]]]:
     """The ``seeded_file`` and ``database_url`` fixtures for a test module."""
 
@@ -68,13 +70,15 @@ def seeded_database(
             return None
         path = tmp_path_factory.mktemp("seeded") / "seeded.db"
         shutil.copyfile(make_url(template_url).database or "", path)
-        await seed_database(f"sqlite+aiosqlite:///{path}", tiny_plans=tiny_plans, people=people)
+        await seed_database(
+            f"sqlite+aiosqlite:///{path}", tiny_plans=tiny_plans, people=people, plans=plans
+        )
         return path
 
     @pytest.fixture
     async def database_url(database_url: str, seeded_file: Path | None) -> str:
         if seeded_file is None:
-            await seed_database(database_url, tiny_plans=tiny_plans, people=people)
+            await seed_database(database_url, tiny_plans=tiny_plans, people=people, plans=plans)
         else:
             shutil.copyfile(seeded_file, make_url(database_url).database or "")
         return database_url
