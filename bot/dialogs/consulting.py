@@ -34,6 +34,9 @@ from bot.workflow.nominations import evidence_counts, plan_of
 from storage.models import Consultation, Nomination, User
 
 ASKED = N_("🗳 Your opinion is asked on this nomination:")
+#: Said under a card that came as a notice: typing its answers works after /opinions.
+NO_BUTTONS = N_("No buttons on your phone? Type /opinions.")
+PAGE = 10
 #: An outbox row's kind: a body that has not answered is reminded (see render_consult_reminder).
 CONSULT_REMINDER = "consult_reminder"
 
@@ -101,21 +104,47 @@ async def consult(session: AsyncSession, actor: Actor, nomination_id: int, today
         for person in users:
             with use_locale(locale_of(person)):
                 screen = await consultee_card(session, nomination, consultation, today)
-                text = _(ASKED) + "\n\n" + screen.text
+                text = f"{_(ASKED)}\n\n{screen.text}\n{_(NO_BUTTONS)}"
                 reply.outgoing.append((person.telegram_id, Screen(text, screen.rows, edit=False)))
     reply.screens.append(Screen("\n".join(lines), edit=False))
     return reply
 
 
+async def opinions(session: AsyncSession, actor: Actor) -> Reply:
+    """/opinions: the nominations this person's body is asked about, to open and answer by
+    typing (a card that came as a notice has buttons only where the channel has them)."""
+    asked = await consulting.asked_of(session, actor)
+    if not asked:
+        return Reply([Screen(_("Nobody is waiting for your opinion."), edit=False)])
+    lines = [_("Nominations asking your opinion (unanswered first):")]
+    choices: list[Choice] = []
+    for number, (consultation, nomination) in enumerate(asked[:PAGE], start=1):
+        state = (
+            _("not answered yet")
+            if consultation.status == "pending"
+            else consultation_line(consultation)
+        )
+        lines.append(f"{number}. #{nomination.id} {nomination.nominee.get('name', '')} — {state}")
+        choices.append(Choice(_("Open {number}").format(number=number), f"cs:{consultation.id}:o"))
+    if len(asked) > PAGE:
+        lines.append(_("…and {count} more: answer these first.").format(count=len(asked) - PAGE))
+    return Reply([Screen("\n".join(lines), rows_of(choices, per_row=2), edit=False)])
+
+
 async def opinion_pressed(
     session: AsyncSession, actor: Actor, user: User, consultation_id: int, op: str, today: date
 ) -> Reply:
-    """y agree; n object and t write an opinion (both typed next); e the evidence files."""
+    """y agree; n object and t write an opinion (both typed next); e the evidence files;
+    o open the card (from /opinions)."""
     if op == "y":
         return await give_opinion(session, actor, consultation_id, "agree", None, today)
     consultation = await session.get(Consultation, consultation_id)
     if consultation is None or not consulting.may_answer(actor, consultation):
         return Reply([Screen(_(REFUSALS["not_yours"]), edit=False)])
+    if op == "o":
+        nomination = await session.get(Nomination, consultation.nomination_id)
+        assert nomination is not None
+        return Reply([await consultee_card(session, nomination, consultation, today)])
     if op == "e":
         nomination = await session.get(Nomination, consultation.nomination_id)
         assert nomination is not None
@@ -179,4 +208,5 @@ async def render_consult_reminder(
         head = _("⏰ Reminder: your opinion on this nomination was asked on {day}.").format(
             day=format_datetime(consultation.requested_at)
         )
-        return Screen(f"{head}\n{_(ASKED)}\n\n{screen.text}", screen.rows, edit=False)
+        text = f"{head}\n{_(ASKED)}\n\n{screen.text}\n{_(NO_BUTTONS)}"
+        return Screen(text, screen.rows, edit=False)

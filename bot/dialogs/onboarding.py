@@ -49,7 +49,7 @@ ROLE_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
     COMMUNE_OFFICER: (*_PROPOSE, *_REVIEW, *_HISTORY, *_BROADCAST),
     DISTRICT_REVIEWER: (*_REVIEW, *_HISTORY, *_BROADCAST),
     PROVINCE_REVIEWER: (*_REVIEW, *_HISTORY, *_BROADCAST),
-    CONSULTEE: _HISTORY,
+    CONSULTEE: (("opinions", N_("Nominations asking my opinion")),),
     ADMIN: (("invite", N_("Invite a person to a role")), *_BROADCAST),
 }
 
@@ -104,7 +104,10 @@ def _role_intro(role: str) -> str:
     if role in REVIEWER_ROLES:
         return _("You will receive the nominations that reach your level for review.")
     if role == CONSULTEE:
-        return _("Reviewers may ask your opinion on some nominations; you will be told here.")
+        return _(
+            "Reviewers may ask your opinion on some nominations; you will be told here, and "
+            "/opinions lists them."
+        )
     return _("You can load units and plans and invite people. Type /help to see how.")
 
 

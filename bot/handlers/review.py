@@ -27,6 +27,10 @@ async def review_command(
     ui.deliver(await dialog.show_queue(session, actor, today().date(), 0, command.args or ""))
 
 
+async def opinions_command(message: Message, session: AsyncSession, actor: Actor, ui: Ui) -> None:
+    ui.deliver(await consulting.opinions(session, actor))
+
+
 async def queue_opened(query: CallbackQuery, session: AsyncSession, actor: Actor, ui: Ui) -> None:
     """A reminder's "open the queue": what /review shows."""
     ui.deliver(await dialog.show_queue(session, actor, today().date(), 0, ""))
@@ -55,7 +59,7 @@ async def opinion_pressed(
     query: CallbackQuery, session: AsyncSession, actor: Actor, db_user: User, ui: Ui
 ) -> None:
     parts = (query.data or "").split(":")
-    if len(parts) == 3 and parts[1].isdigit() and parts[2] in ("y", "n", "t", "e"):
+    if len(parts) == 3 and parts[1].isdigit() and parts[2] in ("y", "n", "t", "e", "o"):
         reply = await consulting.opinion_pressed(
             session, actor, db_user, int(parts[1]), parts[2], today().date()
         )
@@ -97,6 +101,7 @@ def router() -> Router:
     r.message.register(review_command, Cmd("review"))
     r.message.register(mine_command, Cmd("mine"))
     r.message.register(history_command, Cmd("history"))
+    r.message.register(opinions_command, Cmd("opinions"))
     r.callback_query.register(queue_page, DataPrefix("rq:"))
     r.callback_query.register(queue_opened, DataPrefix(OPEN_QUEUE))
     r.callback_query.register(card_pressed, DataPrefix("rv:"))

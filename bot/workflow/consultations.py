@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plans.schema import Plan
@@ -213,6 +213,26 @@ async def answer_consultation(
         details={"kind": consultation.kind, "opinion": opinion, "changed": changed},
     )
     return consultation, nomination
+
+
+async def asked_of(session: AsyncSession, actor: Actor) -> list[tuple[Consultation, Nomination]]:
+    """The questions this person's bodies may still answer (or change their answer to),
+    unanswered first: what /opinions lists, for a channel without buttons."""
+    units = [r.unit_id for r in actor.roles if r.role == CONSULTEE]
+    if not units:
+        return []
+    rows = await session.execute(
+        select(Consultation, Nomination)
+        .join(Nomination, Nomination.id == Consultation.nomination_id)
+        .where(
+            Consultation.unit_id.in_(units),
+            Consultation.status.in_(("pending", "answered")),
+            Nomination.state.in_(IN_REVIEW),
+            Nomination.round == Consultation.round,
+        )
+        .order_by(case((Consultation.status == "pending", 0), else_=1), Consultation.id)
+    )
+    return [(consultation, nomination) for consultation, nomination in rows.all()]
 
 
 #: A body that does not answer is reminded at most this many times; after that it is the

@@ -99,8 +99,14 @@ async def test_police_object_and_the_reviewer_is_held_until_they_agree(
     forged = await officer.press(data=f"rv:{row.id}:{row.version}:v", forge=True)
     assert "không cho phép người xét duyệt vượt qua" in forged.text
 
-    # The police look again and agree on the same card: the officer may forward it.
-    await police.press(text="1. Đồng ý", message_id=request["message_id"])
+    # The police look again and agree, typing (as on a channel without buttons): the officer
+    # may forward it.
+    assert "/opinions" in request["text"]
+    listed = await police.send("/opinions")
+    assert f"1. #{row.id} Y Thị Hoa — ⚠️ Công an xã Đăk Ruồng: phản đối" in listed.text
+    opened = await police.send("1")
+    assert "Ý kiến của anh/chị: ⚠️" in opened.text and "Thành tích" in opened.text
+    assert "đính kèm" in (await police.send("đồng ý")).text
     agreed = await officer.wait_for("Công an xã Đăk Ruồng: đồng ý")
     forwarded = await officer.press(text=FORWARD, message_id=agreed["message_id"])
     assert "Huyện Kon Rẫy" in forwarded.text

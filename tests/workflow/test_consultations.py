@@ -200,3 +200,20 @@ async def test_a_body_that_does_not_answer_is_reminded_every_few_days_at_most_th
         session, await actor(session, 1008), consultation.id, "agree", None
     )
     assert await consultations.awaiting_reminder(session, moment + timedelta(days=30)) == []
+
+
+async def test_opinions_lists_what_the_body_may_still_answer_unanswered_first(
+    session: AsyncSession,
+) -> None:
+    first, second = await propose(session), await propose(session, "nguoi-tot-mo")
+    one, two = await asked(session, first), await asked(session, second)
+    police = await actor(session, 1008)
+    await consultations.answer_consultation(session, police, one.id, "disagree", "Chưa rõ")
+    listed = await consultations.asked_of(session, police)
+    assert [(c.id, n.id) for c, n in listed] == [(two.id, second.id), (one.id, first.id)]
+    assert await consultations.asked_of(session, await actor(session, 2101)) == []
+    assert await consultations.asked_of(session, await actor(session, 1003)) == []
+    await review.decide(
+        session, await actor(session, 1003), first.id, first.version, review.REJECT, "Không đạt"
+    )
+    assert [c.id for c, _ in await consultations.asked_of(session, police)] == [two.id]
