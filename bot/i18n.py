@@ -105,4 +105,5 @@ def format_number(value: int | float | Decimal, locale: str | None = None) -> st
 
 def language_name(locale: str) -> str:
     """A language's name in that language ("Tiếng Việt", "English")."""
-    return Locale.parse(locale).get_display_name(locale).capitalize()
+    name = Locale.parse(locale).get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]  # not capitalize(): "Tiếng Việt", not "Tiếng việt"

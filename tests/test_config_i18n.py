@@ -83,3 +83,10 @@ def test_clean_text() -> None:
         clean_text("x" * 11, 10)
     assert info.value.limit == 10
     assert fold("Đặng Thị Ánh") == "dang thi anh"
+
+
+def test_language_names_keep_their_own_capitals() -> None:
+    from bot.i18n import language_name
+
+    assert language_name("vi") == "Tiếng Việt"  # capitalize() once made it "Tiếng việt"
+    assert language_name("en") == "English"

@@ -80,8 +80,14 @@ def welcome(name: str, role: str, unit_name: str) -> Screen:
     text = _("Welcome, {name}! You are now registered as {role} of {unit}.").format(
         name=name, role=role_label(role), unit=unit_name
     )
+    return phone_offer("\n\n".join([text, _role_intro(role)]))
+
+
+def phone_offer(lead: str = "") -> Screen:
+    """The offer to share a phone number, with its keyboard button in the current language
+    (shown again after /lang: a reply keyboard stays in the language it was sent in)."""
     return Screen(
-        "\n\n".join([text, _role_intro(role), _phone_offer()]),
+        "\n\n".join(part for part in (lead, _phone_offer()) if part),
         request_contact=True,
         contact_label=_("Share my phone number"),
         edit=False,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dialogs import onboarding as screens
 from bot.handlers.commands import set_personal_commands
 from bot.handlers.filters import Cmd, DataPrefix
+from bot.handlers.onboarding import PHONE_OFFERED
 from bot.handlers.ui import Ui
 from bot.i18n import normalize_locale, set_locale
 from bot.workflow.actor import Actor
@@ -31,28 +32,38 @@ async def choose_language(
     session: AsyncSession,
     db_user: User,
     bot: Bot,
+    state: FSMContext,
 ) -> None:
     wanted = normalize_locale((command.args or "").strip())
     if wanted is None:
         ui.show(screens.language_screen(actor.locale))
         return
-    await _switch(wanted, session, db_user, ui, bot)
+    await _switch(wanted, session, db_user, ui, bot, state)
 
 
 async def language_pressed(
-    query: CallbackQuery, session: AsyncSession, db_user: User, ui: Ui, bot: Bot
+    query: CallbackQuery,
+    session: AsyncSession,
+    db_user: User,
+    ui: Ui,
+    bot: Bot,
+    state: FSMContext,
 ) -> None:
     wanted = normalize_locale((query.data or "").removeprefix("lang:"))
     if wanted is None:
         return
-    await _switch(wanted, session, db_user, ui, bot)
+    await _switch(wanted, session, db_user, ui, bot, state)
 
 
-async def _switch(locale: str, session: AsyncSession, db_user: User, ui: Ui, bot: Bot) -> None:
+async def _switch(
+    locale: str, session: AsyncSession, db_user: User, ui: Ui, bot: Bot, state: FSMContext
+) -> None:
     await store_locale(session, db_user, locale)
     set_locale(locale)
     actor = await actor_for(session, db_user)
     ui.show(screens.language_set())
+    if (await state.get_data()).get(PHONE_OFFERED) and db_user.phone is None:
+        ui.show(screens.phone_offer())  # its keyboard button, in the new language
     ui.after_commit(lambda: set_personal_commands(bot, actor))
 
 

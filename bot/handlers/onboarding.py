@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.filters import CommandObject
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +19,8 @@ from bot.workflow.users import actor_for, set_phone
 from storage.models import User
 
 SKIP_WORDS = frozenset({"skip", "bo qua"})
+#: FSM data key: the share-phone keyboard is up (offered, neither used nor skipped yet).
+PHONE_OFFERED = "phone_offered"
 
 
 async def start_with_code(
@@ -28,6 +31,7 @@ async def start_with_code(
     ui: Ui,
     bot: Bot,
     settings: Settings,
+    state: FSMContext,
 ) -> None:
     code = (command.args or "").strip()
     result = await accept_invitation(session, db_user, code[:64])
@@ -37,6 +41,7 @@ async def start_with_code(
     assert result.role is not None and result.unit is not None
     actor = await actor_for(session, db_user, settings.default_locale)
     ui.show(screens.welcome(db_user.full_name, result.role, result.unit.name))
+    await state.update_data({PHONE_OFFERED: True})
     ui.after_commit(lambda: set_personal_commands(bot, actor))
 
 
@@ -44,8 +49,11 @@ async def start_plain(message: Message, actor: Actor, ui: Ui) -> None:
     ui.show(screens.help_screen(actor))
 
 
-async def contact_shared(message: Message, session: AsyncSession, db_user: User, ui: Ui) -> None:
+async def contact_shared(
+    message: Message, session: AsyncSession, db_user: User, ui: Ui, state: FSMContext
+) -> None:
     ui.remove_keyboard = True
+    await state.update_data({PHONE_OFFERED: False})
     contact = message.contact
     assert contact is not None
     if contact.user_id != db_user.telegram_id:
@@ -55,8 +63,9 @@ async def contact_shared(message: Message, session: AsyncSession, db_user: User,
     ui.show(screens.phone_saved())
 
 
-async def phone_skipped(message: Message, ui: Ui) -> None:
+async def phone_skipped(message: Message, ui: Ui, state: FSMContext) -> None:
     ui.remove_keyboard = True
+    await state.update_data({PHONE_OFFERED: False})
     ui.show(screens.phone_skipped())
 
 
