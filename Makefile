@@ -19,6 +19,7 @@ help:
 	@echo "make catalogs - extract, update and compile the gettext catalogs"
 
 $(STAMP): pyproject.toml
+	scripts/system-packages.sh build
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -49,6 +50,7 @@ run: install
 	$(BIN)/python -m bot run
 
 test: install
+	scripts/system-packages.sh browser
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

@@ -13,6 +13,7 @@ from bot.cli.common import cli_session, upgrade
 from bot.cli.failures import Failure
 from bot.config import Settings
 from bot.i18n import _, format_datetime
+from bot.workflow.collation import vi_sorted
 
 #: Seconds without a single message going out before `send` stops watching: the bot is not
 #: running, or Telegram is away. The messages stay queued either way.
@@ -176,9 +177,9 @@ async def show(args: argparse.Namespace, settings: Settings) -> int:
                     OutboxMessage.cause == broadcasts.cause_of(row.id),
                     OutboxMessage.state.in_(("failed", "blocked")),
                 )
-                .order_by(User.full_name)
             )
         ).all()
+        missed = vi_sorted(missed, key=lambda row: row[0].full_name or "")
     print(
         _("Broadcast no. {id}, {when}, to {unit}").format(
             id=row.id,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dialogs.screen import MAX_CALLBACK_BYTES, Choice, Screen, rows_of
 from bot.i18n import _, format_date, get_locale, ngettext, use_locale
 from bot.plans.schema import Deadline, Plan
+from bot.workflow.collation import vi_sorted
 from bot.workflow.deadlines import (
     BEFORE,
     BELOW_QUOTA,
@@ -88,7 +89,7 @@ async def render_reminder(
                 behind.append(state)
         if not behind:
             return None
-        return overdue_screen(plan, deadline, day, sorted(behind, key=lambda s: s.unit.name))
+        return overdue_screen(plan, deadline, day, vi_sorted(behind, key=lambda s: s.unit.name))
 
 
 def _heading(plan: Plan, deadline: Deadline, day: date, today: date) -> list[str]:

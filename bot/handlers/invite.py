@@ -16,6 +16,7 @@ from bot.dialogs import onboarding as screens
 from bot.handlers.filters import Cmd, DataPrefix
 from bot.handlers.ui import Ui
 from bot.workflow.actor import Actor
+from bot.workflow.collation import vi_sorted
 from bot.workflow.invitations import InvitationRefused, create_invitation, deep_link
 from bot.workflow.roles import ADMIN, ROLES, role_fits_unit
 from bot.workflow.units import parent_level
@@ -69,6 +70,7 @@ async def _unit_page(role: str, page: int, actor: Actor, session: AsyncSession, 
             continue
         if role_fits_unit(role, unit.kind, await parent_level(session, unit)):
             units.append((unit.id, f"{unit.name} ({unit.code})"))
+    units = vi_sorted(units, key=lambda item: item[1])
     pages = max(1, -(-len(units) // PAGE))
     page = min(max(page, 0), pages - 1)
     ui.show(screens.invite_units(role, units[page * PAGE : (page + 1) * PAGE], page, pages))

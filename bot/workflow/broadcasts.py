@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.workflow import audit
 from bot.workflow.actor import Actor
+from bot.workflow.collation import vi_key
 from bot.workflow.plans import find_version
 from bot.workflow.roles import (
     ADMIN,
@@ -58,7 +59,7 @@ async def home_units(session: AsyncSession, actor: Actor) -> list[Unit]:
     outermost first; a unit inside another of them is left out."""
     held = await units_by_id(session, [r.unit_id for r in actor.roles if r.role in SENDER_ROLES])
     homes = {home.id: home for home in (await admin_homes(session, held.values())).values()}
-    found = sorted(homes.values(), key=lambda u: (u.path.count("/"), u.name))
+    found = sorted(homes.values(), key=lambda u: (u.path.count("/"), vi_key(u.name)))
     return [u for u in found if not any(u is not o and u.path.startswith(o.path) for o in found)]
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.workflow.collation import vi_sorted
 from bot.workflow.kinds import is_known_kind, level_of_kind
 from bot.workflow.text import clean_text
 from storage.models import Unit
@@ -166,11 +167,8 @@ async def subtree(session: AsyncSession, unit: Unit, *, include_self: bool = Tru
 
 
 async def children(session: AsyncSession, unit_id: int) -> list[Unit]:
-    return list(
-        (
-            await session.scalars(select(Unit).where(Unit.parent_id == unit_id).order_by(Unit.name))
-        ).all()
-    )
+    found = await session.scalars(select(Unit).where(Unit.parent_id == unit_id))
+    return vi_sorted(found.all(), key=lambda unit: unit.name)
 
 
 _UNITS_BY_ID = select(Unit).where(Unit.id.in_(bindparam("ids", expanding=True)))

@@ -21,6 +21,7 @@ from bot.dialogs.nomination.steps import (
 from bot.dialogs.screen import Choice, Screen, rows_of
 from bot.i18n import _, get_locale
 from bot.plans.schema import Plan
+from bot.workflow.collation import vi_sorted
 from bot.workflow.kinds import level_of_kind
 from bot.workflow.lifecycle import RETURNED
 from bot.workflow.nominations import (
@@ -130,7 +131,7 @@ async def home_units(ctx: Ctx, nomination: Nomination) -> list[Unit]:
     wanted = {"province": "district", "district": "commune", "commune": "village"}.get(level or "")
     return [
         base,
-        *sorted((u for u in below if level_of_kind(u.kind) == wanted), key=lambda u: u.name),
+        *vi_sorted((u for u in below if level_of_kind(u.kind) == wanted), key=lambda u: u.name),
     ]
 
 
