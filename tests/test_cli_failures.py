@@ -172,3 +172,31 @@ async def test_debug_shows_the_whole_traceback(closed_port: int) -> None:
     assert quiet.stderr.count("\n") == 1, quiet
     assert loud.returncode == quiet.returncode != 0
     assert "Traceback" in loud.stderr and loud.stderr.endswith(quiet.stderr), loud
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_plans_validate_says_each_problem_in_the_language_asked(
+    lang: str, database_url: str
+) -> None:
+    """Issue 30: the problems of a plan file too, not only the lines around them; by --lang,
+    or else by DEFAULT_LOCALE."""
+    from tests.test_cli import BROKEN_PLAN
+
+    other = "en" if lang == "vi" else "vi"
+    by_flag, by_default = await asyncio.gather(
+        cli(database_url, "--lang", lang, "plans", "validate", str(BROKEN_PLAN), locale=other),
+        cli(database_url, "plans", "validate", str(BROKEN_PLAN), locale=lang),
+    )
+    quoted = gettext_in(lang, "a string {value}").format(value="'2'")
+    assert by_flag.returncode == by_default.returncode == 1
+    assert (
+        by_flag.err
+        == by_default.err
+        == [
+            f"{BROKEN_PLAN}: quota[0].min: "
+            + gettext_in(lang, "expected a whole number, got {found}").format(found=quoted),
+            f"{BROKEN_PLAN}: category[0].criterion[0].min: "
+            + gettext_in(lang, "a number criterion needs min or max"),
+        ]
+    )
+    assert ("cần một số nguyên" in by_flag.stderr) == (lang == "vi")

@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from bot.plans.problems import Loc, Problem, one_of, path_of
+from bot.i18n import N_, _
+from bot.plans.problems import Loc, Problem, did_you_mean, one_of, path_of
 from bot.plans.schema import (
     Category,
     Criterion,
@@ -146,17 +147,23 @@ class CheckerCore:
             return
         close = difflib.get_close_matches(name, sorted(ALL_KINDS), n=1, cutoff=0.7)
         hint = (
-            f"did you mean {close[0]!r}?"
+            did_you_mean(close[0])
             if close
-            else f"levels are {one_of(LEVELS)}; the other kinds are listed in docs/plans.md"
+            else _("levels are {levels}; the other kinds are listed in docs/plans.md").format(
+                levels=one_of(LEVELS)
+            )
         )
-        self.add(loc, f"unknown unit kind {name!r} ({hint})")
+        self.add(loc, _("unknown unit kind {name} ({hint})").format(name=repr(name), hint=hint))
 
     def no_repeats(self, loc: Loc, values: Sequence[str], what: str) -> None:
+        """``what`` names the values (a msgid, N_)."""
         seen: set[str] = set()
         for i, value in enumerate(values):
             if value in seen:
-                self.add((*loc, i), f"{what} {value!r} is listed twice")
+                self.add(
+                    (*loc, i),
+                    _("{what} {value} is listed twice").format(what=_(what), value=repr(value)),
+                )
             seen.add(value)
 
     def unique_ids(self, items: Iterable[tuple[Loc, str]], what: str) -> None:
@@ -165,7 +172,9 @@ class CheckerCore:
             if item_id in first:
                 self.add(
                     (*loc, "id"),
-                    f"duplicate {what} id {item_id!r} (also {path_of(first[item_id])})",
+                    _("duplicate {what} id {id} (also {other})").format(
+                        what=_(what), id=repr(item_id), other=path_of(first[item_id])
+                    ),
                 )
             else:
                 first[item_id] = loc
@@ -183,32 +192,45 @@ class PlanChecks(CheckerCore):
         chain_loc: Loc = ("plan", "review_chain")
         for i, name in enumerate(info.review_chain):
             self.unit_kind((*chain_loc, i), name)
-        self.no_repeats(chain_loc, info.review_chain, "unit kind")
+        self.no_repeats(chain_loc, info.review_chain, N_("unit kind"))
         for name in info.review_bodies:
             loc: Loc = ("plan", "review_bodies", name)
             if not is_known_kind(name):
                 self.unit_kind(loc, name)
             elif name not in info.review_chain:
-                self.add(loc, f"{name!r} is not in review_chain ({one_of(info.review_chain)})")
+                self.add(
+                    loc,
+                    _("{name} is not in review_chain ({chain})").format(
+                        name=repr(name), chain=one_of(info.review_chain)
+                    ),
+                )
         period = info.period
         if period.end is not None:
             if period.end < period.start:
                 self.add(
-                    ("plan", "period", "end"), f"{period.end} is before period.start {period.start}"
+                    ("plan", "period", "end"),
+                    _("{day} is before period.start {start}").format(
+                        day=period.end, start=period.start
+                    ),
                 )
             if info.issued_on > period.end:
                 self.add(
-                    ("plan", "issued_on"), f"{info.issued_on} is after period.end {period.end}"
+                    ("plan", "issued_on"),
+                    _("{day} is after period.end {end}").format(day=info.issued_on, end=period.end),
                 )
             if info.effective_on is not None and info.effective_on > period.end:
                 self.add(
                     ("plan", "effective_on"),
-                    f"{info.effective_on} is after period.end {period.end}",
+                    _("{day} is after period.end {end}").format(
+                        day=info.effective_on, end=period.end
+                    ),
                 )
         if info.effective_on is not None and info.effective_on < info.issued_on:
             self.add(
                 ("plan", "effective_on"),
-                f"{info.effective_on} is before issued_on {info.issued_on}",
+                _("{day} is before issued_on {issued}").format(
+                    day=info.effective_on, issued=info.issued_on
+                ),
             )
 
     # -- [[deadline]]
@@ -222,11 +244,11 @@ class PlanChecks(CheckerCore):
             else:
                 for j, name in enumerate(deadline.owed_by):
                     self.unit_kind((*loc, "owed_by", j), name)
-                self.no_repeats((*loc, "owed_by"), deadline.owed_by, "unit kind")
+                self.no_repeats((*loc, "owed_by"), deadline.owed_by, N_("unit kind"))
             if deadline.date is None and deadline.yearly is None:
-                self.add(loc, 'needs date (a fixed day) or yearly ("MM-DD")')
+                self.add(loc, _('needs date (a fixed day) or yearly ("MM-DD")'))
             elif deadline.date is not None and deadline.yearly is not None:
-                self.add((*loc, "yearly"), "give date or yearly, not both")
+                self.add((*loc, "yearly"), _("give date or yearly, not both"))
             if (
                 deadline.date is not None
                 and period is not None
@@ -235,25 +257,27 @@ class PlanChecks(CheckerCore):
                 end = period.end if period.end is not None else "…"
                 self.add(
                     (*loc, "date"),
-                    f"{deadline.date} is outside the period {period.start} – {end}",
+                    _("{day} is outside the period {start} – {end}").format(
+                        day=deadline.date, start=period.start, end=end
+                    ),
                 )
             if deadline.yearly is not None:
                 self.yearly_day((*loc, "yearly"), deadline.yearly)
-        self.unique_ids(((("deadline", i), d.id) for i, d in self.parts.deadlines), "deadline")
+        self.unique_ids(((("deadline", i), d.id) for i, d in self.parts.deadlines), N_("deadline"))
 
     def yearly_day(self, loc: Loc, text: str) -> None:
         match = _YEARLY.match(text)
         if match is None:
-            self.add(loc, f'expected "MM-DD", e.g. "12-15", got {text!r}')
+            self.add(loc, _('expected "MM-DD", e.g. "12-15", got {text}').format(text=repr(text)))
             return
         month, day = int(match[1]), int(match[2])
         if (month, day) == (2, 29):
-            self.add(loc, '\'02-29\' does not occur every year; use "02-28" or "03-01"')
+            self.add(loc, _('\'02-29\' does not occur every year; use "02-28" or "03-01"'))
             return
         try:
             dt.date(2001, month, day)  # a common year: every valid "MM-DD" exists in it
         except ValueError:
-            self.add(loc, f"no such day: {text!r}")
+            self.add(loc, _("no such day: {text}").format(text=repr(text)))
 
     # -- [[quota]]
 
@@ -266,15 +290,20 @@ class PlanChecks(CheckerCore):
             if quota.level is not None:
                 self.quota_level((*loc, "level"), quota)
             if quota.max is not None and quota.max < quota.min:
-                self.add((*loc, "max"), f"max {quota.max} is below min {quota.min}")
+                self.add(
+                    (*loc, "max"),
+                    _("max {max} is below min {min}").format(max=quota.max, min=quota.min),
+                )
             if quota.subjects is not None:
-                self.no_repeats((*loc, "subjects"), quota.subjects, "subject")
+                self.no_repeats((*loc, "subjects"), quota.subjects, N_("subject"))
             if quota.category is None:
                 continue
             if quota.category not in known:
                 self.add(
                     (*loc, "category"),
-                    f"unknown category {quota.category!r} (known: {one_of(known) or 'none'})",
+                    _("unknown category {id} (known: {known})").format(
+                        id=repr(quota.category), known=one_of(known) or _("none")
+                    ),
                 )
                 continue
             category = categories.get(quota.category)
@@ -286,18 +315,26 @@ class PlanChecks(CheckerCore):
         if not is_level(level):
             own = level_of_kind(level)
             if own is not None:
-                hint = f"{level!r} is a kind of unit; its level is {own!r}"
+                hint = _("{kind} is a kind of unit; its level is {level}").format(
+                    kind=repr(level), level=repr(own)
+                )
             else:
                 close = difflib.get_close_matches(level, LEVELS, n=1, cutoff=0.7)
-                hint = f"did you mean {close[0]!r}?" if close else f"levels are {one_of(LEVELS)}"
-            self.add(loc, f"unknown level {level!r} ({hint})")
+                hint = (
+                    did_you_mean(close[0])
+                    if close
+                    else _("levels are {levels}").format(levels=one_of(LEVELS))
+                )
+            self.add(loc, _("unknown level {level} ({hint})").format(level=repr(level), hint=hint))
             return
         own = level_of_kind(quota.unit_kind)
         if own is not None and own != level:
             self.add(
                 loc,
-                f"unit_kind {quota.unit_kind!r} is always at level {own!r}, so no unit is at "
-                f"level {level!r}: leave level out or name another unit_kind",
+                _(
+                    "unit_kind {kind} is always at level {own}, so no unit is at level {level}: "
+                    "leave level out or name another unit_kind"
+                ).format(kind=repr(quota.unit_kind), own=repr(own), level=repr(level)),
             )
 
     def allowed_subjects(self, loc: Loc, subjects: Sequence[str], category: Category) -> None:
@@ -305,8 +342,11 @@ class PlanChecks(CheckerCore):
             if subject not in category.subjects:
                 self.add(
                     (*loc, j),
-                    f"category {category.id!r} does not take {subject!r} "
-                    f"(its subjects: {one_of(category.subjects)})",
+                    _("category {id} does not take {subject} (its subjects: {subjects})").format(
+                        id=repr(category.id),
+                        subject=repr(subject),
+                        subjects=one_of(category.subjects),
+                    ),
                 )
 
     # -- criteria

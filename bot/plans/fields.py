@@ -18,6 +18,8 @@ from pydantic import (
     Tag,
 )
 
+from bot.i18n import N_
+
 SUBJECT_KINDS: Final[tuple[str, ...]] = ("individual", "household", "collective")
 CRITERION_KINDS: Final[tuple[str, ...]] = (
     "attest",
@@ -65,7 +67,7 @@ DEFAULT_CONSULT_REMIND_DAYS: Final[int] = 3
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise ValueError(N_("must not be empty"))
     return value
 
 
@@ -81,7 +83,7 @@ UNION_TAGS: Final[frozenset[str]] = frozenset({ONE_TAG, MANY_TAG})
 
 def _distinct_days(days: list[int]) -> list[int]:
     if len(set(days)) != len(days):
-        raise ValueError("a day is listed twice")
+        raise ValueError(N_("a day is listed twice"))
     return sorted(days, reverse=True)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.i18n import _
 from bot.plans.checks import Parts, PlanChecks
 from bot.plans.checks_categories import CategoryChecks
 from bot.plans.problems import Problem, ordered, strip_bom, structure_problems, toml_problem
@@ -57,11 +58,13 @@ def load_plan_file(path: str | Path) -> Plan:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise PlanError(
-            name, [f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})"]
-        ) from exc
+        problem = _("not UTF-8 text ({reason} at byte {byte})").format(
+            reason=exc.reason, byte=exc.start
+        )
+        raise PlanError(name, [f"{name}: {problem}"]) from exc
     except OSError as exc:
-        raise PlanError(name, [f"{name}: cannot read the file ({exc.strerror or exc})"]) from exc
+        problem = _("cannot read the file ({why})").format(why=exc.strerror or exc)
+        raise PlanError(name, [f"{name}: {problem}"]) from exc
     return load_plan_text(text, name)
 
 
@@ -131,7 +134,10 @@ def load_presets() -> list[Plan]:
             problems.extend(exc.problems)
             continue
         if plan.id in seen:
-            problems.append(f"{path}: plan.id: plan id {plan.id!r} is also used by {seen[plan.id]}")
+            used = _("plan id {id} is also used by {other}").format(
+                id=repr(plan.id), other=seen[plan.id]
+            )
+            problems.append(f"{path}: plan.id: {used}")
             continue
         seen[plan.id] = path
         plans.append(plan)

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from bot.i18n import N_, _, ngettext
 from bot.plans.fields import ONE_TAG, UNION_TAGS
 from bot.plans.schema import Plan
 
@@ -67,32 +68,39 @@ def toml_problem(exc: tomllib.TOMLDecodeError) -> str:
     message = str(exc)
     match = _TOML_POSITION.search(message)
     if match is None:
-        return f"TOML syntax error: {message}"
+        return _("TOML syntax error: {what}").format(what=message)
     what = message[: match.start()]
-    where = "end of file" if match.group(2) is None else f"line {match[2]}, column {match[3]}"
-    return f"{where}: TOML syntax error: {what[:1].lower()}{what[1:]}"
+    where = (
+        _("end of file")
+        if match.group(2) is None
+        else _("line {line}, column {column}").format(line=match[2], column=match[3])
+    )
+    # tomllib's own words stay in English: they name the TOML rule that was broken.
+    return _("{where}: TOML syntax error: {what}").format(
+        where=where, what=f"{what[:1].lower()}{what[1:]}"
+    )
 
 
 def toml_type(value: Any) -> str:
     """What a value is, in TOML's words."""
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, int):
-        return "an integer"
+        return _("an integer")
     if isinstance(value, float):
-        return "a decimal number"
+        return _("a decimal number")
     if isinstance(value, str):
-        return f"a string {short(value)}"
+        return _("a string {value}").format(value=short(value))
     if isinstance(value, dt.datetime):
-        return "a date-time"
+        return _("a date-time")
     if isinstance(value, dt.date):
-        return "a date"
+        return _("a date")
     if isinstance(value, dt.time):
-        return "a time"
+        return _("a time")
     if isinstance(value, list):
-        return "an array"
+        return _("an array")
     if isinstance(value, dict):
-        return "a table"
+        return _("a table")
     return type(value).__name__
 
 
@@ -104,6 +112,10 @@ def one_of(values: Iterable[str]) -> str:
     return ", ".join(values)
 
 
+def did_you_mean(name: str) -> str:
+    return _("did you mean {name}?").format(name=repr(name))
+
+
 def structure_problems(exc: ValidationError) -> Iterator[Problem]:
     for error in exc.errors(include_url=False):
         raw_loc = tuple(error["loc"])
@@ -111,9 +123,8 @@ def structure_problems(exc: ValidationError) -> Iterator[Problem]:
         # the location; the writer only sees the key.
         loc = tuple(part for part in raw_loc if part not in UNION_TAGS)
         if raw_loc and raw_loc[-1] == ONE_TAG and error["type"] == "string_type":
-            message = (
-                "expected a string in quotes or an array of strings, "
-                f"got {toml_type(error.get('input'))}"
+            message = _("expected a string in quotes or an array of strings, got {found}").format(
+                found=toml_type(error.get("input"))
             )
         else:
             message = _structure_message(error, loc)
@@ -121,18 +132,20 @@ def structure_problems(exc: ValidationError) -> Iterator[Problem]:
 
 
 _TYPE_MESSAGES = {
-    "date_type": "expected a date like 2026-01-10 (not in quotes)",
-    "date_parsing": "expected a date like 2026-01-10 (not in quotes)",
-    "date_from_datetime_inexact": "expected a date like 2026-01-10, without a time",
-    "string_type": "expected a string in quotes",
-    "int_type": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "float_type": "expected a number",
-    "bool_type": "expected true or false",
-    "list_type": "expected an array [ … ]",
-    "dict_type": "expected a table",
-    "model_type": "expected a table",
-    "model_attributes_type": "expected a table",
+    "date_type": N_("expected a date like 2026-01-10 (not in quotes), got {found}"),
+    "date_parsing": N_("expected a date like 2026-01-10 (not in quotes), got {found}"),
+    "date_from_datetime_inexact": N_(
+        "expected a date like 2026-01-10, without a time, got {found}"
+    ),
+    "string_type": N_("expected a string in quotes, got {found}"),
+    "int_type": N_("expected a whole number, got {found}"),
+    "int_from_float": N_("expected a whole number, got {found}"),
+    "float_type": N_("expected a number, got {found}"),
+    "bool_type": N_("expected true or false, got {found}"),
+    "list_type": N_("expected an array [ … ], got {found}"),
+    "dict_type": N_("expected a table, got {found}"),
+    "model_type": N_("expected a table, got {found}"),
+    "model_attributes_type": N_("expected a table, got {found}"),
 }
 
 
@@ -143,24 +156,34 @@ def _structure_message(error: Any, loc: Loc) -> str:
     if kind == "extra_forbidden":
         return _unknown_key_message(loc)
     if kind == "missing":
-        return "missing required key"
+        return _("missing required key")
     if kind in _TYPE_MESSAGES:
-        return f"{_TYPE_MESSAGES[kind]}, got {toml_type(value)}"
+        return _(_TYPE_MESSAGES[kind]).format(found=toml_type(value))
     if kind == "literal_error":
         expected = re.sub(r"'([^']*)'", r"\1", str(ctx.get("expected", ""))).replace(" or ", ", ")
-        return f"expected one of {expected}, got {toml_type(value)}"
-    if kind == "string_pattern_mismatch":
-        return (
-            f"malformed id {value!r}: use lowercase ASCII letters and digits in words joined "
-            "by hyphens, e.g. 'nong-dan-gioi'"
+        return _("expected one of {expected}, got {found}").format(
+            expected=expected, found=toml_type(value)
         )
+    if kind == "string_pattern_mismatch":
+        return _(
+            "malformed id {value}: use lowercase ASCII letters and digits in words joined "
+            "by hyphens, e.g. 'nong-dan-gioi'"
+        ).format(value=repr(value))
     if kind == "too_short":
-        count = ctx.get("min_length", 1)
-        return f"needs at least {count} item{'s' if count != 1 else ''}"
+        count = int(ctx.get("min_length", 1))
+        return ngettext(
+            "needs at least {count} item", "needs at least {count} items", count
+        ).format(count=count)
     if kind == "greater_than_equal":
-        return f"must be at least {ctx.get('ge')}, got {value!r}"
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
+        return _("must be at least {least}, got {value}").format(
+            least=ctx.get("ge"), value=repr(value)
+        )
+    if kind == "less_than_equal":
+        return _("must be at most {most}, got {value}").format(
+            most=ctx.get("le"), value=repr(value)
+        )
+    if kind == "value_error":  # our validators' messages are msgids (N_ in bot.plans.fields)
+        return _(str(ctx.get("error", error["msg"])))
     return str(error["msg"])
 
 
@@ -169,22 +192,22 @@ def _unknown_key_message(loc: Loc) -> str:
     key = str(loc[-1]) if loc else ""
     parent = _model_at(loc[:-1])
     if parent is None:
-        return "unknown key"
+        return _("unknown key")
     allowed = _keys_of(parent)
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
     if close:
-        return f"unknown key (did you mean {close[0]!r}?)"
+        return _("unknown key (did you mean {key}?)").format(key=repr(close[0]))
     # A key written below a [[category.criterion]] header lands in that criterion, not in the
     # category it was meant for: say so, since the file looks right to its writer.
     for depth in range(len(loc) - 2, -1, -1):
         outer = _model_at(loc[:depth])
         if outer is not None and outer is not parent and key in _keys_of(outer):
-            where = path_of(loc[:depth]) or "the top level"
-            return (
-                f"unknown key here; {key!r} is a key of {where}: in TOML a key belongs to the "
+            where = path_of(loc[:depth]) or _("the top level")
+            return _(
+                "unknown key here; {key} is a key of {where}: in TOML a key belongs to the "
                 "nearest [header] above it, so move it above this table's header"
-            )
-    return f"unknown key (allowed here: {one_of(allowed)})"
+            ).format(key=repr(key), where=where)
+    return _("unknown key (allowed here: {keys})").format(keys=one_of(allowed))
 
 
 def _keys_of(model: type[BaseModel]) -> list[str]:

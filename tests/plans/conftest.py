@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.i18n import get_locale, set_locale
 from bot.plans.loader import PlanError, load_plan_text
 
 FILE = "t.toml"
@@ -146,3 +147,12 @@ def refused(text: str) -> list[str]:
 @pytest.fixture
 def valid_text() -> str:
     return VALID_PLAN
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The loader speaks the reader's language; these tests read its English."""
+    before = get_locale()
+    set_locale("en")
+    yield
+    set_locale(before)
