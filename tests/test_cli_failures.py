@@ -200,3 +200,20 @@ async def test_plans_validate_says_each_problem_in_the_language_asked(
         ]
     )
     assert ("cần một số nguyên" in by_flag.stderr) == (lang == "vi")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_a_refused_command_line_is_said_in_the_language_asked(
+    lang: str, database_url: str
+) -> None:
+    """argparse's own words (usage, the error) follow --lang too."""
+    result = await cli(database_url, "--lang", lang, "units", locale="en" if lang == "vi" else "vi")
+    assert result.returncode == 2
+    missing = gettext_in(lang, "the following arguments are required: %s") % "units_command"
+    line = gettext_in(lang, "%(prog)s: error: %(message)s\n") % {
+        "prog": "python -m bot units",
+        "message": missing,
+    }
+    assert result.stderr.splitlines()[-1] == line.rstrip("\n")
+    assert result.stderr.startswith(gettext_in(lang, "usage: "))
+    assert ("lỗi" in result.stderr) == (lang == "vi")

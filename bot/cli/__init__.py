@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot.cli.argparse_words import speak_argparse
 from bot.cli.failures import Failure, reason
 from bot.cli.parser import build_parser
 from bot.config import ConfigError, Settings, load_settings
@@ -39,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     early.add_argument("--lang", choices=SUPPORTED_LOCALES)
     known, _rest = early.parse_known_args(argv)
     set_locale(known.lang or os.environ.get("DEFAULT_LOCALE") or DEFAULT_LOCALE)
+    speak_argparse()
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
