@@ -1,4 +1,4 @@
-"""``python -m bench [wizard|broadcast] [options]``; see README.md."""
+"""``python -m bench [wizard|broadcast|reports] [options]``; see README.md."""
 
 from __future__ import annotations
 
@@ -78,7 +78,32 @@ def build_parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--goal-rss-mb", type=float, default=200.0)
     broadcast.add_argument("--keep", action="store_true", help="keep the run directory")
     broadcast.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
+    reports = sub.add_parser(
+        "reports", help="a district's /progress and its chart over N nominations")
+    reports.add_argument("--nominations", type=int, default=10_000)
+    reports.add_argument("--communes", type=int, default=100)
+    reports.add_argument("--database", default="sqlite",
+                         help="'sqlite' (a fresh file, default) or an empty database's URL")
+    reports.add_argument("--goal-s", type=float, default=2.0)
+    reports.add_argument("--goal-rss-mb", type=float, default=200.0)
+    reports.add_argument("--keep", action="store_true",
+                         help="keep the run directory (the charts, the database)")
+    reports.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     return parser
+
+
+def _reports(args: argparse.Namespace) -> int:
+    from bench.reports import run_reports
+
+    result = asyncio.run(
+        run_reports(args.nominations, args.communes, args.database, args.keep,
+                    lambda line: print(line, flush=True))
+    )
+    for line in result.lines(args.goal_s, args.goal_rss_mb):
+        print(line, flush=True)
+    met = result.met(args.goal_s, args.goal_rss_mb)
+    print("  goals met" if met else "  a goal is missed", flush=True)
+    return 1 if args.check and not met else 0
 
 
 def _broadcast(args: argparse.Namespace) -> int:
@@ -99,11 +124,13 @@ def _broadcast(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    if not words or words[0] not in ("wizard", "broadcast", "-h", "--help"):
+    if not words or words[0] not in ("wizard", "broadcast", "reports", "-h", "--help"):
         words = ["wizard", *words]  # `make bench`, or options alone: the wizard benchmark
     args = build_parser().parse_args(words)
     if args.bench == "broadcast":
         return _broadcast(args)
+    if args.bench == "reports":
+        return _reports(args)
 
     from bench.wizard import Options, run, write_json
 

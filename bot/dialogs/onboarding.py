@@ -43,14 +43,15 @@ _PROPOSE = (
 )
 _REVIEW = (("review", N_("Nominations waiting for my review")),)
 _HISTORY = (("history", N_("History of a nomination")),)
+_PROGRESS = (("progress", N_("Where my units stand: quotas, lists, chart")),)
 _BROADCAST = (("broadcast", N_("Send a notice to the units below")),)
 ROLE_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
     VILLAGE_HEAD: (*_PROPOSE, *_HISTORY),
-    COMMUNE_OFFICER: (*_PROPOSE, *_REVIEW, *_HISTORY, *_BROADCAST),
-    DISTRICT_REVIEWER: (*_REVIEW, *_HISTORY, *_BROADCAST),
-    PROVINCE_REVIEWER: (*_REVIEW, *_HISTORY, *_BROADCAST),
+    COMMUNE_OFFICER: (*_PROPOSE, *_REVIEW, *_PROGRESS, *_HISTORY, *_BROADCAST),
+    DISTRICT_REVIEWER: (*_REVIEW, *_PROGRESS, *_HISTORY, *_BROADCAST),
+    PROVINCE_REVIEWER: (*_REVIEW, *_PROGRESS, *_HISTORY, *_BROADCAST),
     CONSULTEE: (("opinions", N_("Nominations asking my opinion")),),
-    ADMIN: (("invite", N_("Invite a person to a role")), *_BROADCAST),
+    ADMIN: (("invite", N_("Invite a person to a role")), *_PROGRESS, *_BROADCAST),
 }
 
 

@@ -103,7 +103,9 @@ def match_typed(text: str, screen: Screen) -> Choice | None:
     if answer.isdigit():
         numbered = screen.numbered()
         index = int(answer) - 1
-        return numbered[index] if 0 <= index < len(numbered) else None
+        if 0 <= index < len(numbered):
+            return numbered[index]
+        # Else a button labelled with the number itself (a page): compared like any label.
     for choice in screen.choices:
         if any(_plain(name) == answer for name in (choice.label, *choice.aliases)):
             return choice

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import broadcast, common, fallback, invite, onboarding, review, wizard
+from bot.handlers import (
+    broadcast,
+    common,
+    fallback,
+    invite,
+    onboarding,
+    progress,
+    review,
+    wizard,
+)
 
 
 def build_routers() -> list[Router]:
@@ -17,6 +26,7 @@ def build_routers() -> list[Router]:
         common.router(),
         invite.router(),
         broadcast.router(),  # before review and the wizard: its typed answers and its file
+        progress.router(),
         review.router(),  # before the wizard: a reason being typed is not a draft answer
         wizard.router(),
         fallback.router(),

@@ -42,3 +42,16 @@ def test_callback_data_limit() -> None:
     with pytest.raises(ValueError):
         Choice("x", "a" * 65)
     Choice("x", "ư" * 32)  # 64 bytes in UTF-8
+
+
+def test_a_typed_number_beyond_the_numbered_choices_may_name_a_page_button() -> None:
+    pages = Screen(
+        "x",
+        (
+            (Choice("Open", "o:1"),),
+            (Choice("·1·", "pg:0", ("1",), False), Choice("2", "pg:1", ("2",), False)),
+        ),
+    )
+    assert match_typed("1", pages) == pages.choices[0]  # a numbered choice comes first
+    assert match_typed("2", pages) == pages.choices[2]
+    assert match_typed("3", pages) is None

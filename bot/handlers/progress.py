@@ -1,0 +1,81 @@
+"""/progress on Telegram: routes to bot.dialogs.progress and sends the page's chart with it."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from aiogram import Router
+from aiogram.filters import CommandObject
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.dialogs import progress as dialog
+from bot.dialogs.review_replies import Reply
+from bot.dialogs.screen import LOCAL_FILE
+from bot.handlers.filters import Cmd, DataPrefix
+from bot.handlers.ui import Ui
+from bot.handlers.wizard import today
+from bot.reports.chart import chart_png, save_chart
+from bot.workflow.actor import Actor
+
+
+async def _with_chart(reply: Reply, chart: dialog.Chart | None, settings: Settings) -> Reply:
+    """The chart drawn off the event loop (about a second of CPU), kept by its hash."""
+    if chart is None or not reply.screens:
+        return reply
+    png = await asyncio.to_thread(
+        chart_png, chart.rows, chart.title, chart.state_labels, chart.quota_label
+    )
+    path = save_chart(png, settings.evidence_dir.parent / "charts")
+    screen = reply.screens[0]
+    reply.screens[0] = dataclasses.replace(
+        screen, files=(("photo", LOCAL_FILE + str(path)),), captions=(chart.title,)
+    )
+    return reply
+
+
+async def progress_command(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    actor: Actor,
+    ui: Ui,
+    settings: Settings,
+) -> None:
+    argument = (command.args or "").strip()
+    page = int(argument) - 1 if argument.isdigit() else 0
+    reply, chart = await dialog.show_progress(session, actor, today().date(), 0, page)
+    ui.deliver(await _with_chart(reply, chart, settings))
+
+
+async def page_pressed(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, ui: Ui, settings: Settings
+) -> None:
+    parts = (query.data or "").split(":")
+    if len(parts) != 3 or not (parts[1].isdigit() and parts[2].isdigit()):
+        return
+    reply, chart = await dialog.show_progress(
+        session, actor, today().date(), int(parts[1]), int(parts[2])
+    )
+    ui.deliver(await _with_chart(reply, chart, settings))
+
+
+async def list_pressed(query: CallbackQuery, session: AsyncSession, actor: Actor, ui: Ui) -> None:
+    parts = (query.data or "").split(":")
+    if len(parts) != 4 or not (parts[1].isdigit() and parts[3].isdigit()):
+        return
+    ui.deliver(
+        await dialog.show_list(
+            session, actor, today().date(), int(parts[1]), parts[2], int(parts[3])
+        )
+    )
+
+
+def router() -> Router:
+    r = Router(name="progress")
+    r.message.register(progress_command, Cmd("progress"))
+    r.callback_query.register(page_pressed, DataPrefix("pg:"))
+    r.callback_query.register(list_pressed, DataPrefix("pl:"))
+    return r

@@ -1,0 +1,1 @@
+"""Reports of each level: where its units stand (progress), and its chart. No aiogram here."""

@@ -1,0 +1,98 @@
+"""The progress chart: a bar per unit, its nominations stacked by state, against its quota
+(a black mark at the minimum; what counts toward it, approved, in review and submitted, is
+stacked first).
+
+Drawn with matplotlib's Agg backend (no screen) in DejaVu Sans, which matplotlib ships and which
+has every Vietnamese letter. Horizontal bars, so that long unit names stay readable on a phone;
+800 px wide, taller with more units. matplotlib is imported on first use: a bot that never draws
+a chart does not carry it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.reports.progress import UnitRow
+
+#: A colour per state, distinguishable by most colour-blind readers (Okabe–Ito).
+COLOURS = {
+    "draft": "#BBBBBB",
+    "submitted": "#56B4E9",
+    "under_review": "#0072B2",
+    "returned": "#E69F00",
+    "approved": "#009E73",
+    "rejected": "#D55E00",
+}
+WIDTH_PX, DPI = 800, 100
+#: What counts toward the quota is stacked first, so the quota mark reads against it.
+STACKED = ("approved", "under_review", "submitted", "returned", "draft", "rejected")
+
+
+def chart_png(
+    rows: Sequence[UnitRow], title: str, state_labels: dict[str, str], quota_label: str
+) -> bytes:
+    """The chart of ``rows`` as PNG bytes; labels come translated from the caller."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    names = [row.unit.name for row in rows][::-1]  # the first unit on top
+    height = max(3.0, 1.2 + 0.45 * len(rows))
+    figure, axes = plt.subplots(figsize=(WIDTH_PX / DPI, height), dpi=DPI)
+    try:
+        left = [0] * len(rows)
+        ordered = list(rows)[::-1]
+        for state in STACKED:
+            values = [row.states.get(state, 0) for row in ordered]
+            if not any(values):
+                continue
+            axes.barh(
+                names,
+                values,
+                left=left,
+                color=COLOURS[state],
+                label=state_labels.get(state, state),
+                height=0.6,
+            )
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        for y, row in enumerate(ordered):
+            if row.quota is None:
+                continue
+            axes.plot(
+                [row.quota.min, row.quota.min],
+                [y - 0.4, y + 0.4],
+                color="black",
+                linewidth=2.5,
+                label=quota_label if y == _first_with_quota(ordered) else None,
+            )
+        axes.set_title(title, fontsize=12, loc="left")
+        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.grid(axis="x", alpha=0.3)
+        axes.tick_params(axis="y", labelsize=10)
+        axes.set_axisbelow(True)
+        axes.legend(
+            fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, frameon=False
+        )
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=DPI)
+    finally:
+        plt.close(figure)
+    return buffer.getvalue()
+
+
+def _first_with_quota(rows: Sequence[UnitRow]) -> int:
+    return next((i for i, row in enumerate(rows) if row.quota is not None), -1)
+
+
+def save_chart(png: bytes, directory: Path) -> Path:
+    """Kept under its content's hash: the same chart is one file, uploaded once."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"progress-{hashlib.sha256(png).hexdigest()[:16]}.png"
+    if not path.exists():
+        path.write_bytes(png)
+    return path
