@@ -119,6 +119,15 @@ async def show_progress(
         if pages > 1
         else []
     )
+    fields = [
+        Choice(
+            _("Field {number} ({count})").format(number=i + 1, count=sum(counts.values())),
+            f"pl:{plan_index}:c{i}:0",
+            numbered=False,
+        )
+        for i, category in enumerate(plan.categories)
+        if (counts := progress.categories.get(category.id))
+    ]
     others = [
         Choice(plan_short(r.plan), f"pg:{i}:0", numbered=False)
         for i, r in enumerate(running)
@@ -126,7 +135,12 @@ async def show_progress(
     ]
     screen_rows = tuple(
         tuple(group)
-        for group in (*_chunks(choices, 3), *_chunks(nav, 6), *_chunks(others, 1))
+        for group in (
+            *_chunks(choices, 3),
+            *_chunks(fields, 3),
+            *_chunks(nav, 6),
+            *_chunks(others, 1),
+        )
         if group
     )
     reply = Reply([Screen("\n".join(lines), screen_rows, edit=False)])
@@ -159,13 +173,13 @@ def _heading(progress: Progress, today: date) -> list[str]:
             )
         )
     lines.append(_("All: {states}").format(states=_states(progress.totals) or "0"))
+    numbers = {c.id: i + 1 for i, c in enumerate(progress.plan.categories)}
     for category_id, states in progress.categories.items():
-        title = (
-            progress.plan.category(category_id).title_for(locale)
-            if category_id
-            else _("no field chosen yet")
-        )
-        lines.append(f"  • {title}: {_states(states)}")
+        if category_id:
+            title = progress.plan.category(category_id).title_for(locale)
+            lines.append(f"  {numbers[category_id]}. {title}: {_states(states)}")
+        else:
+            lines.append(f"  • {_('no field chosen yet')}: {_states(states)}")
     return lines
 
 
@@ -197,20 +211,24 @@ def _unit_line(number: int, row: UnitRow) -> str:
 
 
 async def show_list(
-    session: AsyncSession, actor: Actor, today: date, plan_index: int, state: str, page: int
+    session: AsyncSession, actor: Actor, today: date, plan_index: int, what: str, page: int
 ) -> Reply:
+    """``what``: a state, or ``c<n>`` for the plan's n-th category (every state shown)."""
     found = await _context(session, actor, today, plan_index)
     if isinstance(found, Reply):
         return found
     root, running, plan_index = found
-    if state not in SHOWN:
-        return Reply(toast=_("This button no longer works. Type /help to start again."))
     plan = running[plan_index].plan
-    where = (
-        Nomination.plan_id == plan.id,
-        Nomination.state == state,
-        Unit.path.startswith(root.path),
-    )
+    where = [Nomination.plan_id == plan.id, Unit.path.startswith(root.path)]
+    if what in SHOWN:
+        where.append(Nomination.state == what)
+        heading = _(STATE_WORDS[what]).capitalize()
+    elif what[:1] == "c" and what[1:].isdigit() and int(what[1:]) < len(plan.categories):
+        category = plan.categories[int(what[1:])]
+        where += [Nomination.category_id == category.id, Nomination.state.in_(SHOWN)]
+        heading = category.title_for(get_locale())
+    else:
+        return Reply(toast=_("This button no longer works. Type /help to start again."))
     total = int(
         await session.scalar(
             select(func.count(Nomination.id))
@@ -233,7 +251,7 @@ async def show_list(
     ).all()
     lines = [
         _("{state} — {plan} — {unit}: {count} (page {page}/{pages})").format(
-            state=_(STATE_WORDS[state]).capitalize(),
+            state=heading,
             plan=plan_short(plan),
             unit=root.name,
             count=total,
@@ -243,9 +261,10 @@ async def show_list(
     ]
     choices: list[Choice] = []
     for number, (nomination, unit_name) in enumerate(items, start=1):
+        state = "" if what in SHOWN else f" — {_(STATE_WORDS[nomination.state])}"
         lines.append(
             f"{number}. #{nomination.id} {nomination.nominee.get('name') or '—'} — {unit_name}"
-            f" — {format_datetime(nomination.updated_at)}"
+            f"{state} — {format_datetime(nomination.updated_at)}"
         )
         choices.append(
             Choice(
@@ -257,9 +276,9 @@ async def show_list(
         lines.append(_("None."))
     nav = []
     if page > 0:
-        nav.append(Choice(_("◀ Previous"), f"pl:{plan_index}:{state}:{page - 1}", numbered=False))
+        nav.append(Choice(_("◀ Previous"), f"pl:{plan_index}:{what}:{page - 1}", numbered=False))
     if page + 1 < pages:
-        nav.append(Choice(_("Next ▶"), f"pl:{plan_index}:{state}:{page + 1}", numbered=False))
+        nav.append(Choice(_("Next ▶"), f"pl:{plan_index}:{what}:{page + 1}", numbered=False))
     nav.append(Choice(_("Back to progress"), f"pg:{plan_index}:0", numbered=False))
     rows = (*_chunks(choices, 2), tuple(nav))
     return Reply([Screen("\n".join(lines), tuple(tuple(r) for r in rows), edit=False)])

@@ -142,3 +142,20 @@ async def test_the_chart_is_a_png_of_the_expected_width(session: AsyncSession) -
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG"
     assert image.size[0] == WIDTH_PX and image.size[1] >= 300
+
+
+async def test_a_list_by_category_shows_each_state(session: AsyncSession) -> None:
+    await make(session)
+    reviewer = await actor(session, 1005)
+    tiny = await tiny_at(session, 1005)
+    reply, _chart = await dialog.show_progress(session, reviewer, TODAY, tiny)
+    field = next(c for c in reply.screens[0].choices if c.action.endswith(":c0:0"))
+    assert field.label == "Lĩnh vực 1 (7)"  # every shown state; the withdrawn one is not
+    assert "  1. Người tốt, việc tốt: nháp 2" in reply.screens[0].text
+    listed = await dialog.show_list(session, reviewer, TODAY, tiny, "c0", 0)
+    text = listed.screens[0].text
+    assert text.startswith("Người tốt, việc tốt — UBND huyện Thử: 01/KH-TEST — Huyện Kon Rẫy: 7")
+    assert "— bị từ chối —" in text and "— nháp —" in text
+    assert len([c for c in listed.screens[0].choices if c.action.startswith("rv:")]) == 7
+    stale = await dialog.show_list(session, reviewer, TODAY, tiny, "c9", 0)
+    assert stale.toast and not stale.screens
