@@ -172,7 +172,15 @@ def _heading(progress: Progress, today: date) -> list[str]:
                 day=format_date(day), title=deadline.title, left=(day - today).days
             )
         )
-    lines.append(_("All: {states}").format(states=_states(progress.totals) or "0"))
+    if progress.own is not None:
+        mark = "⚠️ " if progress.own.behind else ""
+        lines.append(
+            mark
+            + _("Quota of {unit}: {count}").format(
+                unit=progress.root.name, count=_quota_text(progress.own)
+            )
+        )
+    lines.append(_("All: {states}").format(states=_states(progress.totals) or _("nothing yet")))
     numbers = {c.id: i + 1 for i, c in enumerate(progress.plan.categories)}
     for category_id, states in progress.categories.items():
         if category_id:
@@ -191,20 +199,22 @@ def _states(counts: dict[str, int]) -> str:
 
 def _unit_line(number: int, row: UnitRow) -> str:
     mark = "⚠️ " if row.behind else ""
-    quota = ""
-    if row.quota is not None:
-        most = row.quota.max
-        quota = (
-            _("{count}/{min} (at most {max})").format(
-                count=row.counted, min=row.quota.min, max=most
-            )
-            if most is not None
-            else _("{count}/{min}").format(count=row.counted, min=row.quota.min)
-        )
-        quota += " ✓" if not row.behind else ""
+    quota = _quota_text(row) if row.quota is not None else ""
     states = _states(row.states)
     tail = " · ".join(part for part in (quota, states) if part) or _("nothing yet")
     return f"{number}. {mark}{row.unit.name} — {tail}"
+
+
+def _quota_text(row: UnitRow) -> str:
+    """ "2/3 (at most 5)", with ✓ once the minimum is reached (and ⚠️ before the row if not)."""
+    assert row.quota is not None
+    most = row.quota.max
+    text = (
+        _("{count}/{min} (at most {max})").format(count=row.counted, min=row.quota.min, max=most)
+        if most is not None
+        else _("{count}/{min}").format(count=row.counted, min=row.quota.min)
+    )
+    return text + ("" if row.behind else " ✓")
 
 
 # --- lists by state -------------------------------------------------------------------------

@@ -85,6 +85,8 @@ class Progress:
     totals: Counter[str]
     categories: dict[str, Counter[str]]
     next_deadline: tuple[date, Deadline] | None
+    #: The root's own quota, counted over its whole subtree (as the review chain counts it).
+    own: UnitRow | None = None
 
     @property
     def behind(self) -> list[UnitRow]:
@@ -104,13 +106,13 @@ async def progress_of(session: AsyncSession, plan: Plan, root: Unit, today: date
         yearly = {(u, s, c, k): int(n) for u, s, c, k, n in found.all()}
     units = await subtree(session, root)
     chain = await ancestors_on_path(session, root.path)  # the root first, then upwards
-    rows = _rows(plan, root, units, chain, counts, yearly or {})
+    rows, own = _rows(plan, root, units, chain, counts, yearly or {})
     totals: Counter[str] = Counter()
     categories: dict[str, Counter[str]] = {}
     for (_unit, state, category, _subject), n in counts.items():
         totals[state] += n
         categories.setdefault(category or "", Counter())[state] += n
-    return Progress(plan, root, rows, totals, categories, _next_deadline(plan, today))
+    return Progress(plan, root, rows, totals, categories, _next_deadline(plan, today), own)
 
 
 def _rows(
@@ -120,9 +122,10 @@ def _rows(
     chain: list[Unit],
     counts: Counts,
     yearly: Counts,
-) -> list[UnitRow]:
+) -> tuple[list[UnitRow], UnitRow | None]:
     """A row per unit one level below the root that owes a quota or has nominations, in
-    Vietnamese order; the root's own row first if it proposed anything itself."""
+    Vietnamese order, the root's own row first if it proposed anything itself; and the root's
+    own quota with its count over the whole subtree (None if it owes none)."""
     depth = root.path.count("/")
     children = {u.id: u for u in units if u.path.count("/") == depth + 1}
     home: dict[int, int] = {}  # any unit of the subtree -> the child it lies in (or the root)
@@ -148,22 +151,26 @@ def _rows(
     for (unit_id, state, _category, _subject), n in counts.items():
         row = rows[home.get(unit_id, root.id)]
         row.states[state] += n
+    own = rows.pop(root.id)
+    whole = UnitRow(root, Counter(), own.quota)
     for per, source in (("plan", counts), ("year", yearly)):  # one pass each
         for (unit_id, state, _category, subject), n in source.items():
-            row = rows[home.get(unit_id, root.id)]
-            quota = row.quota
-            if (
-                quota is not None
-                and quota.per == per
-                and state in COUNTED
-                and (quota.subjects is None or subject in quota.subjects)
-            ):
-                row.counted += n
-    own = rows.pop(root.id)
+            if state not in COUNTED:
+                continue
+            for row in (rows.get(home.get(unit_id, root.id)), whole):
+                quota = row.quota if row is not None else None
+                if (
+                    row is not None
+                    and quota is not None
+                    and quota.per == per
+                    and (quota.subjects is None or subject in quota.subjects)
+                ):
+                    row.counted += n
+    own.quota = None  # its quota is the whole subtree's: said once, above the rows
     shown = vi_sorted(
         (r for r in rows.values() if r.quota is not None or r.states), key=lambda r: r.unit.name
     )
-    return [own, *shown] if own.states else shown
+    return ([own, *shown] if own.states else shown), (whole if whole.quota else None)
 
 
 def _next_deadline(plan: Plan, today: date) -> tuple[date, Deadline] | None:

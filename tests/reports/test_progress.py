@@ -102,6 +102,8 @@ async def test_a_commune_officer_sees_only_their_commune(session: AsyncSession) 
     text = reply.screens[0].text
     assert "Xã Đăk Ruồng" in text and "Tân Lập" not in text
     assert "Thôn 10 (Đăk Ruồng)" in text and "Làng Kon Skôi (Đăk Ruồng)" in text
+    # The commune's own quota counts its whole subtree, as the review chain counts it.
+    assert "Chỉ tiêu của Xã Đăk Ruồng: 3/1 (tối đa 1) ✓" in text
     assert chart is not None
     assert {row.unit.code for row in chart.rows} == {"KT-KR-DRU-T1", "KT-KR-DRU-T3"}
     other = await actor(session, 2002)
