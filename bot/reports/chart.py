@@ -2,10 +2,10 @@
 (a black mark at the minimum; what counts toward it, approved, in review and submitted, is
 stacked first).
 
-Drawn with matplotlib's Agg backend (no screen) in DejaVu Sans, which matplotlib ships and which
-has every Vietnamese letter. Horizontal bars, so that long unit names stay readable on a phone;
-800 px wide, taller with more units. matplotlib is imported on first use: a bot that never draws
-a chart does not carry it.
+Drawn with matplotlib's Figure API and Agg (no pyplot: no screen, no global state, safe in a
+thread) in DejaVu Sans, which matplotlib ships and which has every Vietnamese letter. Horizontal
+bars, so that long unit names stay readable on a phone; 800 px wide, taller with more units.
+matplotlib is imported on first use: a bot that never draws a chart does not carry it.
 """
 
 from __future__ import annotations
@@ -14,8 +14,12 @@ import hashlib
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.reports.progress import UnitRow
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: A colour per state, distinguishable by most colour-blind readers (Okabe–Ito).
 COLOURS = {
@@ -35,54 +39,59 @@ def chart_png(
     rows: Sequence[UnitRow], title: str, state_labels: dict[str, str], quota_label: str
 ) -> bytes:
     """The chart of ``rows`` as PNG bytes; labels come translated from the caller."""
-    import matplotlib
+    buffer = io.BytesIO()
+    draw(rows, title, state_labels, quota_label).savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+
+def draw(
+    rows: Sequence[UnitRow], title: str, state_labels: dict[str, str], quota_label: str
+) -> Figure:
+    """The chart as a matplotlib Figure (no pyplot: no global state, safe in a thread)."""
+    from matplotlib.figure import Figure
 
     names = [row.unit.name for row in rows][::-1]  # the first unit on top
     height = max(3.0, 1.2 + 0.45 * len(rows))
-    figure, axes = plt.subplots(figsize=(WIDTH_PX / DPI, height), dpi=DPI)
-    try:
-        left = [0] * len(rows)
-        ordered = list(rows)[::-1]
-        for state in STACKED:
-            values = [row.states.get(state, 0) for row in ordered]
-            if not any(values):
-                continue
-            axes.barh(
-                names,
-                values,
-                left=left,
-                color=COLOURS[state],
-                label=state_labels.get(state, state),
-                height=0.6,
-            )
-            left = [a + b for a, b in zip(left, values, strict=True)]
-        for y, row in enumerate(ordered):
-            if row.quota is None:
-                continue
-            axes.plot(
-                [row.quota.min, row.quota.min],
-                [y - 0.4, y + 0.4],
-                color="black",
-                linewidth=2.5,
-                label=quota_label if y == _first_with_quota(ordered) else None,
-            )
-        axes.set_title(title, fontsize=12, loc="left")
-        axes.xaxis.get_major_locator().set_params(integer=True)
-        axes.grid(axis="x", alpha=0.3)
-        axes.tick_params(axis="y", labelsize=10)
-        axes.set_axisbelow(True)
-        axes.legend(
-            fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, frameon=False
+    figure = Figure(figsize=(WIDTH_PX / DPI, height), dpi=DPI)
+    axes = figure.subplots()
+    left = [0] * len(rows)
+    ordered = list(rows)[::-1]
+    positions = list(range(len(ordered)))
+    for state in STACKED:
+        values = [row.states.get(state, 0) for row in ordered]
+        if not any(values):
+            continue
+        axes.barh(
+            positions,
+            values,
+            left=left,
+            color=COLOURS[state],
+            label=state_labels.get(state, state),
+            height=0.6,
         )
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=DPI)
-    finally:
-        plt.close(figure)
-    return buffer.getvalue()
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    for y, row in enumerate(ordered):
+        if row.quota is None:
+            continue
+        axes.plot(
+            [row.quota.min, row.quota.min],
+            [y - 0.4, y + 0.4],
+            color="black",
+            linewidth=2.5,
+            label=quota_label if y == _first_with_quota(ordered) else None,
+        )
+    # Every unit named, drawn bars or not; the axis from 0 to past the highest mark.
+    axes.set_yticks(positions, names)
+    marks = [row.quota.min for row in ordered if row.quota is not None]
+    axes.set_xlim(0, max([*left, *marks, 1]) * 1.05 + 0.5)
+    axes.set_title(title, fontsize=12, loc="left")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.grid(axis="x", alpha=0.3)
+    axes.tick_params(axis="y", labelsize=10)
+    axes.set_axisbelow(True)
+    axes.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, frameon=False)
+    figure.tight_layout()
+    return figure
 
 
 def _first_with_quota(rows: Sequence[UnitRow]) -> int:

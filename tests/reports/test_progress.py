@@ -161,3 +161,19 @@ async def test_a_list_by_category_shows_each_state(session: AsyncSession) -> Non
     assert len([c for c in listed.screens[0].choices if c.action.startswith("rv:")]) == 7
     stale = await dialog.show_list(session, reviewer, TODAY, tiny, "c9", 0)
     assert stale.toast and not stale.screens
+
+
+def test_a_chart_without_bars_still_names_every_unit() -> None:
+    """Units with nothing yet but a quota: the bars are empty, the names and marks are not."""
+    from types import SimpleNamespace
+
+    from bot.reports.chart import draw
+    from bot.reports.progress import UnitRow
+
+    rows = [
+        UnitRow(SimpleNamespace(name=name), Counter(), SimpleNamespace(min=m, max=None))  # type: ignore[arg-type]
+        for name, m in (("Xã Đăk Ruồng", 2), ("Xã Tân Lập", 3))
+    ]
+    axes = draw(rows, "Tiến độ", {}, "tối thiểu").axes[0]
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["Xã Tân Lập", "Xã Đăk Ruồng"]
+    assert axes.get_xlim()[0] == 0 and axes.get_xlim()[1] > 3
