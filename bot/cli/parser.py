@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.cli import admin, serving
 from bot.cli import broadcast as broadcast_commands
+from bot.cli import export as export_commands
 from bot.cli import outbox as outbox_commands
 from bot.cli import reminders as reminder_commands
 from bot.i18n import SUPPORTED_LOCALES, _
@@ -201,7 +202,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="plan today's reminders once and queue them (the running bot sends them)",
         description="plan today's reminders once and queue them (the running bot sends them)",
     ).set_defaults(func=reminder_commands.run)
+    export = sub.add_parser(
+        "export", help="documents for the level above", description="documents for the level above"
+    ).add_subparsers(dest="export_command", required=True)
+    registration = export.add_parser(
+        "list",
+        help="a unit's registration list for a plan and a year, as .xlsx",
+        description="a unit's registration list for a plan and a year, as .xlsx",
+    )
+    registration.add_argument("--plan", required=True, help="plan id")
+    registration.add_argument("--unit", required=True, help="unit code")
+    registration.add_argument("--year", type=_year, help="the year sent (default: this year)")
+    registration.add_argument("--out", type=Path, help="file to write (default: a name in .)")
+    registration.set_defaults(func=export_commands.export_list)
     return parser
+
+
+def _year(text: str) -> int:
+    if text.isdigit() and 2000 <= int(text) <= 2100:
+        return int(text)
+    raise argparse.ArgumentTypeError(_("expected a year such as 2026"))
 
 
 def _days(text: str) -> int:

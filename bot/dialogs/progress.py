@@ -1,8 +1,9 @@
 """/progress: where the person's units stand in each running plan, with a chart, and the lists
 by state, each nomination one tap (or one typed number) from its card.
 
-Buttons: ``pg:<plan>:<page>`` a page of units, ``pl:<plan>:<state>:<page>`` a list by state
-(``<plan>`` is the plan's place among those running at the person's unit). Page buttons are
+Buttons: ``pg:<plan>:<page>`` a page of units, ``pl:<plan>:<state or c<field>>:<page>`` a list
+by state or field, ``px:<plan>`` the registration list as Excel (``<plan>`` is the plan's place
+among those running at the person's unit). Page buttons are
 labelled with their numbers, so typing "2" turns to page 2 where there are no buttons.
 """
 
@@ -18,7 +19,9 @@ from bot.dialogs.plan_names import plan_short
 from bot.dialogs.review_replies import Reply
 from bot.dialogs.screen import Choice, Screen
 from bot.i18n import N_, _, format_date, format_datetime, get_locale
+from bot.plans.schema import Plan
 from bot.reports.progress import SHOWN, Progress, UnitRow, progress_of
+from bot.reports.registration import Entry, listed
 from bot.workflow.activations import RunningPlan, running_plans
 from bot.workflow.actor import Actor
 from bot.workflow.roles import ADMIN, REVIEWER_ROLES
@@ -128,6 +131,7 @@ async def show_progress(
         for i, category in enumerate(plan.categories)
         if (counts := progress.categories.get(category.id))
     ]
+    fields.append(Choice(_("📄 Excel list"), f"px:{plan_index}", numbered=False))
     others = [
         Choice(plan_short(r.plan), f"pg:{i}:0", numbered=False)
         for i, r in enumerate(running)
@@ -292,3 +296,32 @@ async def show_list(
     nav.append(Choice(_("Back to progress"), f"pg:{plan_index}:0", numbered=False))
     rows = (*_chunks(choices, 2), tuple(nav))
     return Reply([Screen("\n".join(lines), tuple(tuple(r) for r in rows), edit=False)])
+
+
+# --- the registration list ------------------------------------------------------------------
+
+
+@dataclass
+class Export:
+    """The list to write (it takes a second for thousands of rows: the caller writes it)."""
+
+    plan: Plan
+    root: Unit
+    year: int
+    entries: list[Entry]
+
+
+async def export_list(
+    session: AsyncSession, actor: Actor, today: date, plan_index: int
+) -> tuple[Reply, Export | None]:
+    """The registration list of the person's own subtree, this year: nobody gets another's."""
+    found = await _context(session, actor, today, plan_index)
+    if isinstance(found, Reply):
+        return found, None
+    root, running, plan_index = found
+    plan = running[plan_index].plan
+    entries = await listed(session, plan, root, today.year)
+    text = _("📄 Registration list of {unit}, {plan}, {year}: {count} nomination(s).").format(
+        unit=root.name, plan=plan_short(plan), year=today.year, count=len(entries)
+    )
+    return Reply([Screen(text, edit=False)]), Export(plan, root, today.year, entries)

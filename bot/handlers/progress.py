@@ -18,6 +18,7 @@ from bot.handlers.filters import Cmd, DataPrefix
 from bot.handlers.ui import Ui
 from bot.handlers.wizard import today
 from bot.reports.chart import chart_png, save_chart
+from bot.reports.registration import save_workbook, workbook
 from bot.workflow.actor import Actor
 
 
@@ -28,7 +29,7 @@ async def _with_chart(reply: Reply, chart: dialog.Chart | None, settings: Settin
     png = await asyncio.to_thread(
         chart_png, chart.rows, chart.title, chart.state_labels, chart.quota_label
     )
-    path = save_chart(png, settings.evidence_dir.parent / "charts")
+    path = await asyncio.to_thread(save_chart, png, settings.evidence_dir.parent / "charts")
     screen = reply.screens[0]
     reply.screens[0] = dataclasses.replace(
         screen, files=(("photo", LOCAL_FILE + str(path)),), captions=(chart.title,)
@@ -73,9 +74,31 @@ async def list_pressed(query: CallbackQuery, session: AsyncSession, actor: Actor
     )
 
 
+async def export_pressed(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, ui: Ui, settings: Settings
+) -> None:
+    index = (query.data or "").removeprefix("px:")
+    if not index.isdigit():
+        return
+    reply, export = await dialog.export_list(session, actor, today().date(), int(index))
+    if export is not None and reply.screens:
+        data = await asyncio.to_thread(
+            workbook, export.plan, export.root, export.year, export.entries
+        )
+        exports = settings.evidence_dir.parent / "exports"
+        path = await asyncio.to_thread(
+            save_workbook, data, exports, export.root, export.plan, export.year
+        )
+        reply.screens[0] = dataclasses.replace(
+            reply.screens[0], files=(("document", LOCAL_FILE + str(path)),)
+        )
+    ui.deliver(reply)
+
+
 def router() -> Router:
     r = Router(name="progress")
     r.message.register(progress_command, Cmd("progress"))
     r.callback_query.register(page_pressed, DataPrefix("pg:"))
     r.callback_query.register(list_pressed, DataPrefix("pl:"))
+    r.callback_query.register(export_pressed, DataPrefix("px:"))
     return r

@@ -66,3 +66,28 @@ async def test_progress_is_refused_plainly_to_a_village_head(
 ) -> None:
     reply = await people["village_head"].send("/progress")
     assert "Tiến độ dành cho cán bộ xã, người xét duyệt và người quản trị." in reply.text
+
+
+async def test_the_registration_list_comes_as_an_excel_file(
+    bot_app: App,
+    sandbox: Sandbox,
+    people: dict[str, SimUser],
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    from openpyxl import load_workbook
+
+    await _activate(session_factory, "tiny-plan.toml")
+    await quick(people["village_head"])
+    officer = people["commune_officer"]
+    await officer.send("/progress")
+    tiny = await officer.press(text=TINY_BUTTON)
+    sent = await officer.press(text="📄 Danh sách Excel", message_id=tiny.messages[0]["message_id"])
+    assert "📄 Danh sách đăng ký của Xã Đăk Ruồng, UBND huyện Thử: 01/KH-TEST" in sent.text
+    [document] = [m for m in sent.messages if m["kind"] == "document"]
+    assert document["file_name"].startswith("danh-sach-KT-KR-DRU-tiny-2026-")
+    async with aiohttp.ClientSession() as http:
+        url = f"{sandbox.base_url}/driver/files/{document['file_id']}"
+        async with http.get(url) as response:
+            sheet = load_workbook(io.BytesIO(await response.read())).active
+    assert sheet["A2"].value == "Đơn vị: Xã Đăk Ruồng"
+    assert sheet["B7"].value == "Y Thị Hoa" and sheet["B9"].value == "Tổng cộng: 1"

@@ -1,0 +1,45 @@
+"""`python -m bot export list`: a unit's registration list for a plan and a year, as .xlsx.
+
+For the operator at the server (who sees every unit); people in chat get their own subtree's
+list from /progress.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from bot.cli.common import cli_session, upgrade
+from bot.config import Settings
+from bot.i18n import _
+
+
+async def export_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.reports.registration import listed, workbook
+    from bot.workflow.plans import find_version, parsed
+    from bot.workflow.units import unit_by_code
+
+    await upgrade(settings)
+    year = args.year or datetime.now(settings.zone).year
+    async with cli_session(settings) as session:
+        version = await find_version(session, args.plan, None)
+        if version is None:
+            print(_("No loaded plan has the id {plan}.").format(plan=args.plan), file=sys.stderr)
+            return 1
+        unit = await unit_by_code(session, args.unit)
+        if unit is None:
+            print(_("No unit has the code {code}.").format(code=args.unit), file=sys.stderr)
+            return 1
+        plan = parsed(version)
+        entries = await listed(session, plan, unit, year)
+    out: Path = args.out or Path(f"danh-sach-{unit.code}-{plan.id}-{year}.xlsx")
+    await asyncio.to_thread(out.write_bytes, workbook(plan, unit, year, entries))
+    print(
+        _("{file}: {count} nomination(s) of {unit} for {plan}, {year}.").format(
+            file=out, count=len(entries), unit=unit.name, plan=plan.id, year=year
+        )
+    )
+    return 0
