@@ -51,6 +51,7 @@ run: install
 
 test: install
 	scripts/system-packages.sh browser
+	scripts/system-packages.sh office
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

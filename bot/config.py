@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     default_locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     evidence_dir: Path = Path("./var/evidence")
+    #: Word templates an administrator put in place of the shipped ones (same file names).
+    report_templates_dir: Path | None = None
     webhook_url: AnyHttpUrl | None = None
     webhook_secret: str | None = None
     webhook_host: str = "127.0.0.1"

@@ -126,6 +126,7 @@ async def card(
             _("Approve despite the objection") if is_last else _("Forward despite the objection")
         )
         choices.append(Choice(label, f"{base}:v", aliases=("van chuyen", "override")))
+    choices.append(Choice(_("Word report"), f"{base}:w", aliases=("bao cao", "report")))
     return Screen(text, rows_of(choices, per_row=2), edit=False)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +14,7 @@ from bot.dialogs.review_cards import (
 from bot.dialogs.review_replies import REFUSALS, Reply
 from bot.dialogs.screen import Choice, Screen, rows_of
 from bot.i18n import _, format_datetime, get_locale
+from bot.reports.achievement import context_of
 from bot.workflow import review_chain, review_queue
 from bot.workflow.actor import Actor
 from bot.workflow.nominations import plan_of
@@ -114,3 +117,20 @@ def evidence_caption(nomination: Nomination, item: Evidence) -> str:
     return _("No. {id} · {name} — proof of: {what}").format(
         id=nomination.id, name=nomination.nominee.get("name", ""), what=what
     )
+
+
+async def achievement_report(
+    session: AsyncSession, actor: Actor, nomination: Nomination, today: date
+) -> tuple[Reply, dict[str, object] | None]:
+    """The Word report's text and its template's context (the caller renders and sends it);
+    for those who see the whole nomination, sensitive fields only for its review chain."""
+    view = await review_chain.view_of(session, actor, nomination)
+    if view != review_chain.WHOLE:  # a consulted body is told why; a stranger learns nothing
+        refusal = REFUSALS["not_shown"] if view == review_chain.CONSULTED else REFUSALS["unknown"]
+        return Reply([Screen(_(refusal), edit=False)]), None
+    sensitive = await review_chain.in_chain(session, actor, nomination)
+    context = await context_of(session, nomination, today, sensitive=sensitive)
+    text = _("📄 Achievement report of {name} (no. {id}), from the plan's form.").format(
+        name=nomination.nominee.get("name", ""), id=nomination.id
+    )
+    return Reply([Screen(text, edit=False)]), context

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import hashlib
+from pathlib import Path
+
 from aiogram import Router
 from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.dialogs import consulting, review_history
 from bot.dialogs import review as dialog
 from bot.dialogs.reminders import OPEN_QUEUE
+from bot.dialogs.review_replies import Reply, refusal_text
+from bot.dialogs.screen import LOCAL_FILE
 from bot.handlers.filters import Cmd, DataPrefix, PlainText
 from bot.handlers.ui import Ui
 from bot.handlers.wizard import today
+from bot.reports.achievement import render, template_for
 from bot.workflow.actor import Actor
-from storage.models import User
+from bot.workflow.review_chain import ReviewRefused
+from storage.models import Nomination, User
 
 
 def _ints(parts: list[str]) -> list[int] | None:
@@ -43,16 +53,54 @@ async def queue_page(query: CallbackQuery, session: AsyncSession, actor: Actor, 
 
 
 async def card_pressed(
-    query: CallbackQuery, session: AsyncSession, actor: Actor, db_user: User, ui: Ui
+    query: CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    db_user: User,
+    ui: Ui,
+    settings: Settings,
 ) -> None:
     parts = (query.data or "").split(":")
     numbers = _ints(parts[1:3]) if len(parts) == 4 else None
     if numbers is None:
         return
+    if parts[3] == "w":
+        ui.deliver(await _report(session, actor, numbers[0], settings))
+        return
     reply = await dialog.pressed(
         session, actor, db_user, numbers[0], numbers[1], parts[3], today().date()
     )
     ui.deliver(reply)
+
+
+async def _report(
+    session: AsyncSession, actor: Actor, nomination_id: int, settings: Settings
+) -> Reply:
+    """The Word achievement report, rendered off the event loop and sent as a file."""
+    nomination = await session.get(Nomination, nomination_id)
+    if nomination is None:
+        return Reply(toast=refusal_text(ReviewRefused("unknown")))
+    reply, context = await review_history.achievement_report(
+        session, actor, nomination, today().date()
+    )
+    if context is None:
+        return reply
+    template = template_for(nomination, settings.report_templates_dir)
+    data = await asyncio.to_thread(render, template, context)
+    directory = settings.evidence_dir.parent / "exports"
+    name = f"bao-cao-thanh-tich-{nomination.id}-{hashlib.sha256(data).hexdigest()[:8]}.docx"
+    path = await asyncio.to_thread(_write, directory / name, data)
+    reply.screens[0] = dataclasses.replace(
+        reply.screens[0], files=(("document", LOCAL_FILE + str(path)),)
+    )
+    return reply
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(data)
+    return path
 
 
 async def opinion_pressed(

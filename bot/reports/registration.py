@@ -132,10 +132,18 @@ def workbook(plan: Plan, root: Unit, year: int, entries: list[Entry]) -> bytes:
             for entry in group:
                 number += 1
                 values = _row(plan, entry, number)
+                lines = 1
                 for column, value in enumerate(values, start=1):
                     cell = sheet.cell(row=row, column=column, value=value)
                     cell.style = "listed"
-                    widths[column - 1] = max(widths[column - 1], len(str(value)))
+                    size = len(str(value))
+                    widths[column - 1] = max(widths[column - 1], size)
+                    lines = max(lines, -(-size // WIDTHS[column - 1]))
+                # Excel and LibreOffice do not grow a row for wrapped text written by a
+                # program: its height is set from the longest cell, at the widest its column
+                # may be.
+                if lines > 1:
+                    sheet.row_dimensions[row].height = 15 * lines
                 row += 1
             sheet.cell(row=row, column=2, value=f"Cộng: {len(group)}").font = bold
             row += 1

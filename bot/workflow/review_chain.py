@@ -177,6 +177,17 @@ async def view_of(session: AsyncSession, actor: Actor, nomination: Nomination) -
     return CONSULTED if consulted else None
 
 
+async def in_chain(session: AsyncSession, actor: Actor, nomination: Nomination) -> bool:
+    """Its proposer or a reviewer at a level of its chain: those who see its sensitive fields
+    (ethnic group, phone) in the documents it yields."""
+    if nomination.proposer_id == actor.user_id:
+        return True
+    for stop in await stops(session, nomination, plan_of(nomination)):
+        if any(u.id == actor.user_id for u in await reviewers_at(session, stop)):
+            return True
+    return False
+
+
 async def may_see(session: AsyncSession, actor: Actor, nomination: Nomination) -> bool:
     return await view_of(session, actor, nomination) is not None
 

@@ -10,6 +10,7 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +18,7 @@ from bot.dialogs import progress as dialog
 from bot.reports.registration import HEADERS, listed, workbook
 from bot.workflow import nominations
 from bot.workflow.activations import running_plans
+from tests.reports.test_achievement import NO_OFFICE, WHY, first_page_png
 from tests.test_cli import cli
 from tests.workflow.seeded import TODAY, actor, seeded_database, unit
 
@@ -125,3 +127,16 @@ async def test_the_command_line_writes_the_list(
         "Uy Thị Dung",
         "Ưng Văn Cường",
     ]
+
+
+@pytest.mark.skipif(NO_OFFICE, reason=WHY)
+async def test_a_page_of_the_list_as_png(session: AsyncSession, tmp_path: Path) -> None:
+    await make(session)
+    district = await unit(session, "KT-KR")
+    plan = next(r.plan for r in await running_plans(session, district, TODAY) if r.plan.id == TINY)
+    xlsx = tmp_path / "danh-sach-dang-ky.xlsx"
+    xlsx.write_bytes(
+        workbook(plan, district, TODAY.year, await listed(session, plan, district, TODAY.year))
+    )
+    png = await first_page_png(xlsx)
+    assert png.stat().st_size > 5000
