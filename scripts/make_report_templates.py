@@ -5,7 +5,9 @@ report of an individual, and Mẫu số 02, that of a collective: the two headin
 motto), place and date, the title, I. a short profile, II. the achievements, III. the awards
 already received, and the two signatures. The fields are docxtpl (Jinja) tags filled from the
 nomination. An administrator may edit these files in Word (or write their own with the same
-tags) and put them in REPORT_TEMPLATES_DIR; this script only makes the shipped ones:
+tags) and put them in REPORT_TEMPLATES_DIR; this script only makes the shipped ones. The yearly
+report of a unit on a plan has no national form: it follows the plans' own report items (found,
+proposed, approved, by unit and by field, units behind).
 
     .venv/bin/python scripts/make_report_templates.py
 """
@@ -145,10 +147,71 @@ def collective() -> Document:
     return document
 
 
+def _table(document: Document, headers: list[str], loop: str, cells: list[str]) -> None:
+    """A table whose body row repeats (docxtpl's {%tr %} rows), with a totals row."""
+    table = document.add_table(rows=4, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+    table.rows[1].cells[0].text = "{%tr for r in " + loop + " %}"
+    for cell, text in zip(table.rows[2].cells, cells, strict=True):
+        cell.text = text
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    totals = table.add_row().cells
+    totals[0].text = "Tổng cộng"
+    totals[0].paragraphs[0].runs[0].bold = True
+    for cell, text in zip(totals[1:], cells[1:], strict=True):
+        cell.text = text.replace("r.", "total.")
+    document.add_paragraph()  # room before the next heading
+
+
+def yearly() -> Document:
+    """A unit's yearly report on a plan: found, proposed, approved, by unit and by field."""
+    document = _base()
+    _title(
+        document,
+        [
+            "BÁO CÁO",
+            "KẾT QUẢ XÂY DỰNG VÀ NHÂN RỘNG ĐIỂN HÌNH TIÊN TIẾN NĂM {{ year }}",
+            "Thực hiện {{ plan_title }} ({{ plan_document }})",
+        ],
+    )
+    _heading(document, "I. KẾT QUẢ CHUNG")
+    document.add_paragraph(
+        "Năm {{ year }}, {{ unit }} đã phát hiện {{ total.found }} trường hợp, đề xuất "
+        "{{ total.proposed }}, được công nhận {{ total.approved }}; còn {{ total.waiting }} "
+        "hồ sơ đang xét, {{ total.returned }} trả lại, {{ total.rejected }} không được công nhận."
+    )
+    document.add_paragraph("{{ quota_line }}")
+    _heading(document, "II. KẾT QUẢ THEO ĐƠN VỊ")
+    headers = ["Đơn vị", "Phát hiện", "Đề xuất", "Được công nhận", "Chỉ tiêu tối thiểu"]
+    cells = [
+        "{{ r.name }}",
+        "{{ r.found }}",
+        "{{ r.proposed }}",
+        "{{ r.approved }}",
+        "{{ r.minimum }}",
+    ]
+    _table(document, headers, "units", cells)
+    _heading(document, "III. KẾT QUẢ THEO LĨNH VỰC")
+    _table(
+        document,
+        ["Lĩnh vực", "Phát hiện", "Đề xuất", "Được công nhận", ""],
+        "fields",
+        ["{{ r.name }}", "{{ r.found }}", "{{ r.proposed }}", "{{ r.approved }}", ""],
+    )
+    _heading(document, "IV. ĐƠN VỊ CHƯA ĐẠT CHỈ TIÊU")
+    document.add_paragraph("{{ behind or 'Không có.' }}")
+    _signatures(document, "", "TM. {{ unit | upper }}\n\n\n\n")
+    return document
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     individual().save(str(OUT / "bao-cao-thanh-tich-ca-nhan.docx"))
     collective().save(str(OUT / "bao-cao-thanh-tich-tap-the.docx"))
+    yearly().save(str(OUT / "bao-cao-nam.docx"))
     print(f"written: {OUT}")
 
 

@@ -1,4 +1,5 @@
-"""`python -m bot export list`: a unit's registration list for a plan and a year, as .xlsx.
+"""`python -m bot export list|report`: a unit's registration list for a plan and a year, as
+.xlsx, or its yearly report, as .docx.
 
 For the operator at the server (who sees every unit); people in chat get their own subtree's
 list from /progress.
@@ -40,6 +41,37 @@ async def export_list(args: argparse.Namespace, settings: Settings) -> int:
     print(
         _("{file}: {count} nomination(s) of {unit} for {plan}, {year}.").format(
             file=out, count=len(entries), unit=unit.name, plan=plan.id, year=year
+        )
+    )
+    return 0
+
+
+async def export_report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.reports.achievement import render
+    from bot.reports.yearly import yearly_context, yearly_template
+    from bot.workflow.plans import find_version, parsed
+    from bot.workflow.units import unit_by_code
+
+    await upgrade(settings)
+    today = datetime.now(settings.zone).date()
+    year = args.year or today.year
+    async with cli_session(settings) as session:
+        version = await find_version(session, args.plan, None)
+        if version is None:
+            print(_("No loaded plan has the id {plan}.").format(plan=args.plan), file=sys.stderr)
+            return 1
+        unit = await unit_by_code(session, args.unit)
+        if unit is None:
+            print(_("No unit has the code {code}.").format(code=args.unit), file=sys.stderr)
+            return 1
+        plan = parsed(version)
+        context = await yearly_context(session, plan, unit, today, year)
+    out: Path = args.out or Path(f"bao-cao-nam-{unit.code}-{plan.id}-{year}.docx")
+    data = render(yearly_template(settings.report_templates_dir), context)
+    await asyncio.to_thread(out.write_bytes, data)
+    print(
+        _("{file}: the yearly report of {unit} for {plan}, {year}.").format(
+            file=out, unit=unit.name, plan=plan.id, year=year
         )
     )
     return 0

@@ -215,6 +215,16 @@ def build_parser() -> argparse.ArgumentParser:
     registration.add_argument("--year", type=_year, help="the year sent (default: this year)")
     registration.add_argument("--out", type=Path, help="file to write (default: a name in .)")
     registration.set_defaults(func=export_commands.export_list)
+    report = export.add_parser(
+        "report",
+        help="a unit's yearly report on a plan, as .docx",
+        description="a unit's yearly report on a plan, as .docx",
+    )
+    report.add_argument("--plan", required=True, help="plan id")
+    report.add_argument("--unit", required=True, help="unit code")
+    report.add_argument("--year", type=_year, help="the year reported (default: this year)")
+    report.add_argument("--out", type=Path, help="file to write (default: a name in .)")
+    report.set_defaults(func=export_commands.export_report)
     return parser
 
 

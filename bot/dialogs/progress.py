@@ -2,8 +2,8 @@
 by state, each nomination one tap (or one typed number) from its card.
 
 Buttons: ``pg:<plan>:<page>`` a page of units, ``pl:<plan>:<state or c<field>>:<page>`` a list
-by state or field, ``px:<plan>`` the registration list as Excel (``<plan>`` is the plan's place
-among those running at the person's unit). Page buttons are
+by state or field, ``px:<plan>`` the registration list as Excel, ``py:<plan>`` the yearly report
+as Word (``<plan>`` is the plan's place among those running at the person's unit). Page buttons are
 labelled with their numbers, so typing "2" turns to page 2 where there are no buttons.
 """
 
@@ -22,6 +22,7 @@ from bot.i18n import N_, _, format_date, format_datetime, get_locale
 from bot.plans.schema import Plan
 from bot.reports.progress import SHOWN, Progress, UnitRow, progress_of
 from bot.reports.registration import Entry, listed
+from bot.reports.yearly import yearly_context
 from bot.workflow.activations import RunningPlan, running_plans
 from bot.workflow.actor import Actor
 from bot.workflow.roles import ADMIN, REVIEWER_ROLES
@@ -132,6 +133,7 @@ async def show_progress(
         if (counts := progress.categories.get(category.id))
     ]
     fields.append(Choice(_("📄 Excel list"), f"px:{plan_index}", numbered=False))
+    fields.append(Choice(_("📝 Yearly report"), f"py:{plan_index}", numbered=False))
     others = [
         Choice(plan_short(r.plan), f"pg:{i}:0", numbered=False)
         for i, r in enumerate(running)
@@ -325,3 +327,19 @@ async def export_list(
         unit=root.name, plan=plan_short(plan), year=today.year, count=len(entries)
     )
     return Reply([Screen(text, edit=False)]), Export(plan, root, today.year, entries)
+
+
+async def yearly_report(
+    session: AsyncSession, actor: Actor, today: date, plan_index: int
+) -> tuple[Reply, dict[str, object] | None]:
+    """The yearly report of the person's own subtree (the caller renders the Word file)."""
+    found = await _context(session, actor, today, plan_index)
+    if isinstance(found, Reply):
+        return found, None
+    root, running, plan_index = found
+    plan = running[plan_index].plan
+    context = await yearly_context(session, plan, root, today, today.year)
+    text = _("📝 Yearly report of {unit}, {plan}, {year}.").format(
+        unit=root.name, plan=plan_short(plan), year=today.year
+    )
+    return Reply([Screen(text, edit=False)]), context

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
+from pathlib import Path
 
 from aiogram import Router
 from aiogram.filters import CommandObject
@@ -17,8 +19,10 @@ from bot.dialogs.screen import LOCAL_FILE
 from bot.handlers.filters import Cmd, DataPrefix
 from bot.handlers.ui import Ui
 from bot.handlers.wizard import today
+from bot.reports.achievement import render
 from bot.reports.chart import chart_png, save_chart
 from bot.reports.registration import save_workbook, workbook
+from bot.reports.yearly import yearly_template
 from bot.workflow.actor import Actor
 
 
@@ -95,10 +99,35 @@ async def export_pressed(
     ui.deliver(reply)
 
 
+async def yearly_pressed(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, ui: Ui, settings: Settings
+) -> None:
+    index = (query.data or "").removeprefix("py:")
+    if not index.isdigit():
+        return
+    reply, context = await dialog.yearly_report(session, actor, today().date(), int(index))
+    if context is not None and reply.screens:
+        template = yearly_template(settings.report_templates_dir)
+        data = await asyncio.to_thread(render, template, context)
+        name = f"bao-cao-nam-{context['year']}-{hashlib.sha256(data).hexdigest()[:8]}.docx"
+        path = settings.evidence_dir.parent / "exports" / name
+        await asyncio.to_thread(_write, path, data)
+        reply.screens[0] = dataclasses.replace(
+            reply.screens[0], files=(("document", LOCAL_FILE + str(path)),)
+        )
+    ui.deliver(reply)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
 def router() -> Router:
     r = Router(name="progress")
     r.message.register(progress_command, Cmd("progress"))
     r.callback_query.register(page_pressed, DataPrefix("pg:"))
     r.callback_query.register(list_pressed, DataPrefix("pl:"))
     r.callback_query.register(export_pressed, DataPrefix("px:"))
+    r.callback_query.register(yearly_pressed, DataPrefix("py:"))
     return r

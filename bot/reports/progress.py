@@ -50,6 +50,9 @@ _GROUPED = (
     .group_by(Nomination.unit_id, Nomination.state, Nomination.category_id, Nomination.subject_kind)
 )
 _GROUPED_SINCE = _GROUPED.where(Nomination.submitted_at >= bindparam("since"))
+_GROUPED_IN_YEAR = _GROUPED.where(
+    Nomination.created_at >= bindparam("start"), Nomination.created_at < bindparam("end")
+)
 
 #: (unit id, state, category id, subject kind) -> count
 Counts = dict[tuple[int, str, str | None, str | None], int]
@@ -93,14 +96,25 @@ class Progress:
         return [row for row in self.rows if row.behind]
 
 
-async def progress_of(session: AsyncSession, plan: Plan, root: Unit, today: date) -> Progress:
-    params = {"plan_id": plan.id, "path": root.path}
+async def progress_of(
+    session: AsyncSession, plan: Plan, root: Unit, today: date, *, year: int | None = None
+) -> Progress:
+    """Everything so far; with ``year``, only the nominations begun in that year (a yearly
+    report), every quota then counted on that year."""
+    params: dict[str, object] = {"plan_id": plan.id, "path": root.path}
+    query = _GROUPED
+    if year is not None:
+        query = _GROUPED_IN_YEAR
+        params |= {
+            "start": datetime(year, 1, 1, tzinfo=UTC),
+            "end": datetime(year + 1, 1, 1, tzinfo=UTC),
+        }
     counts: Counts = {
         (unit_id, state, category, subject): int(n)
-        for unit_id, state, category, subject, n in (await session.execute(_GROUPED, params)).all()
+        for unit_id, state, category, subject, n in (await session.execute(query, params)).all()
     }
-    yearly: Counts | None = None
-    if any(q.per == "year" for q in plan.quotas):
+    yearly: Counts | None = counts if year is not None else None
+    if year is None and any(q.per == "year" for q in plan.quotas):
         since = datetime(today.year, 1, 1, tzinfo=UTC)
         found = await session.execute(_GROUPED_SINCE, {**params, "since": since})
         yearly = {(u, s, c, k): int(n) for u, s, c, k, n in found.all()}
