@@ -132,7 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.bench == "reports":
         return _reports(args)
 
-    from bench.wizard import Options, run, write_json
+    from bench.wizard import Options, run
+    from bench.wizard_report import write_json
 
     opts = Options(
         users=args.users, database=args.database, think=args.think, plan=args.plan,
@@ -146,11 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         write_json(args.json, results)
     if args.profile:
-        from bench.wizard import print_profiles
+        from bench.wizard_report import print_profiles
 
         print_profiles(args.profile)
     if args.py_spy:
-        from bench.wizard import print_py_spy
+        from bench.wizard_report import print_py_spy
 
         print_py_spy(args.py_spy)
     if any(r.errors for r in results):

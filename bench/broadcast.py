@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bench.wizard import REPO, _proc_status
+from bench.bot_process import REPO, _proc_status
 from bot.dialogs.screen import Screen, screen_to_payload
 from bot.outbox.queue import BROADCAST, Outgoing, enqueue
 from bot.outbox.render import SCREEN
