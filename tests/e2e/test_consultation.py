@@ -60,6 +60,18 @@ async def reminders_queued(factory: async_sessionmaker[AsyncSession]) -> int:
         return count or 0
 
 
+async def asked_of_police(people: dict[str, SimUser], nominee_is: str) -> dict:
+    """A village head proposes a key cadre or prestigious person under Kon Tum's plan; the
+    commune officer asks for opinions; the police's request, as it reached them."""
+    officer, police = people["commune_officer"], people["consultee"]
+    await propose_and_send(
+        people["village_head"], "kontum-44-2023", overrides={"doi-tuong-ap-dung": nominee_is}
+    )
+    card = await officer.wait_for(WAITING)
+    await officer.press(text="6. Hỏi ý kiến", message_id=card["message_id"])
+    return await police.wait_for("ý kiến của anh/chị")
+
+
 async def test_police_object_and_the_reviewer_is_held_until_they_agree(
     bot_app: App,
     client: SandboxClient,
@@ -121,13 +133,8 @@ async def test_another_communes_police_cannot_see_or_answer(
     people: dict[str, SimUser],
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    head, officer, police = people["village_head"], people["commune_officer"], people["consultee"]
-    await propose_and_send(
-        head, "kontum-44-2023", overrides={"doi-tuong-ap-dung": "Cán bộ cốt cán"}
-    )
-    card = await officer.wait_for(WAITING)
-    await officer.press(text="6. Hỏi ý kiến", message_id=card["message_id"])
-    await police.wait_for("ý kiến của anh/chị")
+    police = people["consultee"]
+    await asked_of_police(people, "Cán bộ cốt cán")
     asked = await consultation(session_factory)
     row = await nomination(session_factory)
 
@@ -189,13 +196,8 @@ async def test_police_who_do_not_answer_are_reminded_and_answer_from_the_reminde
     people: dict[str, SimUser],
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    head, officer, police = people["village_head"], people["commune_officer"], people["consultee"]
-    await propose_and_send(
-        head, "kontum-44-2023", overrides={"doi-tuong-ap-dung": "Người có uy tín"}
-    )
-    card = await officer.wait_for(WAITING)
-    await officer.press(text="6. Hỏi ý kiến", message_id=card["message_id"])
-    await police.wait_for("ý kiến của anh/chị")
+    officer, police = people["commune_officer"], people["consultee"]
+    await asked_of_police(people, "Người có uy tín")
     rounds = bot_app.dispatcher["reminders"]
     await rounds.once()
     assert await reminders_queued(session_factory) == 0  # Kon Tum gives them 3 days (default)
