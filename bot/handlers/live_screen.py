@@ -9,7 +9,9 @@ newer one is shown, the older one's buttons are edited away.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -43,8 +45,23 @@ def left_behind(before: int | None, shown: Shown | None) -> tuple[int | None, in
     return stale, shown.message_id if shown.has_buttons else None
 
 
+#: Messages whose buttons each bot took away lately. The current screen is recorded after it
+#: is sent; a person quick enough acts before that, and the update would take the same buttons
+#: away again (Telegram refuses: "message is not modified"). Kept per Bot: a test's new bot, or
+#: a new token, starts afresh.
+_STRIPPED: WeakKeyDictionary[Bot, OrderedDict[tuple[int, int], None]] = WeakKeyDictionary()
+_STRIPPED_KEPT = 4096
+
+
 async def strip_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
     """Edit the buttons away; a message too old, deleted or already bare is left as it is."""
+    stripped = _STRIPPED.setdefault(bot, OrderedDict())
+    key = (chat_id, message_id)
+    if key in stripped:
+        return
+    stripped[key] = None
+    if len(stripped) > _STRIPPED_KEPT:
+        stripped.popitem(last=False)
     try:
         await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
     except TelegramAPIError as exc:  # cosmetic: its buttons are checked when pressed anyway

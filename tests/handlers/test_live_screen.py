@@ -25,3 +25,20 @@ def test_a_question_to_type_leaves_no_screen_to_press() -> None:
 def test_an_update_without_a_wizard_screen_changes_nothing() -> None:
     assert left_behind(10, None) == (None, 10)
     assert left_behind(None, None) == (None, None)
+
+
+async def test_the_same_buttons_are_taken_away_once() -> None:
+    """A person who acts before the new screen is recorded must not cost a refused call."""
+    from bot.handlers.live_screen import strip_buttons
+
+    calls: list[tuple[int, int]] = []
+
+    class Bot:  # records the one Bot API call strip_buttons makes
+        async def edit_message_reply_markup(self, *, chat_id: int, message_id: int) -> None:
+            calls.append((chat_id, message_id))
+
+    bot = Bot()
+    await strip_buttons(bot, 7, 70)  # type: ignore[arg-type]
+    await strip_buttons(bot, 7, 70)  # type: ignore[arg-type]
+    await strip_buttons(bot, 7, 71)  # type: ignore[arg-type]
+    assert calls == [(7, 70), (7, 71)]
