@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--goal-rss-mb", type=float, default=200.0)
     broadcast.add_argument("--keep", action="store_true", help="keep the run directory")
     broadcast.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
+    broadcast.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
     reports = sub.add_parser(
         "reports", help="a district's /progress and its chart over N nominations")
     reports.add_argument("--nominations", type=int, default=10_000)
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     reports.add_argument("--keep", action="store_true",
                          help="keep the run directory (the charts, the database)")
     reports.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
+    reports.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
     return parser
 
 
@@ -103,6 +105,10 @@ def _reports(args: argparse.Namespace) -> int:
         print(line, flush=True)
     met = result.met(args.goal_s, args.goal_rss_mb)
     print("  goals met" if met else "  a goal is missed", flush=True)
+    if args.json:
+        from bench.results import write_results
+
+        write_results(args.json, "reports", met, [result])
     return 1 if args.check and not met else 0
 
 
@@ -119,6 +125,10 @@ def _broadcast(args: argparse.Namespace) -> int:
         print(line, flush=True)
     met = result.met(args.goal_minutes, args.goal_rss_mb)
     print("  goals met" if met else "  a goal is missed", flush=True)
+    if args.json:
+        from bench.results import write_results
+
+        write_results(args.json, "broadcast", met, [result])
     return 1 if args.check and not met else 0
 
 
@@ -132,8 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.bench == "reports":
         return _reports(args)
 
+    from bench.results import write_results
     from bench.wizard import Options, run
-    from bench.wizard_report import write_json
 
     opts = Options(
         users=args.users, database=args.database, think=args.think, plan=args.plan,
@@ -144,8 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     bots = ["subprocess", "inprocess"] if args.bot == "both" else [args.bot]
     results = asyncio.run(run(opts, bots, lambda line: print(line, flush=True)))
+    missed = [r for r in results if r.users == args.goal_users and r.p99 > args.goal_ms]
     if args.json:
-        write_json(args.json, results)
+        met = not missed and not any(r.errors for r in results)
+        write_results(args.json, "wizard", met, results)
     if args.profile:
         from bench.wizard_report import print_profiles
 
@@ -156,7 +168,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_py_spy(args.py_spy)
     if any(r.errors for r in results):
         return 1
-    missed = [r for r in results if r.users == args.goal_users and r.p99 > args.goal_ms]
     return 1 if args.check and missed else 0
 
 

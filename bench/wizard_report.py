@@ -4,7 +4,7 @@ JSON results, the profiles. Split from :mod:`bench.wizard`."""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
@@ -14,7 +14,6 @@ from bench.wizard_users import UserOutcome
 if TYPE_CHECKING:
     from bench.wizard import GcWatch, Options
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -162,10 +161,6 @@ def details(r: RunResult) -> str:
     lines += [f"  ! {sample}" for sample in r.error_samples]
     lines += [f"  ! refused: {n}× {what}" for what, n in r.api_failures.items()]
     return "\n".join(lines)
-
-
-def write_json(path: Path, results: list[RunResult]) -> None:
-    path.write_text(json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False))
 
 
 def print_profiles(directory: Path, top: int = 25) -> None:
