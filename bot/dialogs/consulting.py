@@ -31,6 +31,7 @@ from bot.workflow.actor import Actor
 from bot.workflow.criteria import findings
 from bot.workflow.lifecycle import IN_REVIEW
 from bot.workflow.nominations import evidence_counts, plan_of
+from bot.workflow.roles import CONSULTEE
 from storage.models import Consultation, Nomination, User
 
 ASKED = N_("🗳 Your opinion is asked on this nomination:")
@@ -113,6 +114,15 @@ async def consult(session: AsyncSession, actor: Actor, nomination_id: int, today
 async def opinions(session: AsyncSession, actor: Actor) -> Reply:
     """/opinions: the nominations this person's body is asked about, to open and answer by
     typing (a card that came as a notice has buttons only where the channel has them)."""
+    if not actor.has(CONSULTEE):
+        return Reply(
+            [
+                Screen(
+                    _("/opinions is for consulted bodies (the commune police, the Front…)."),
+                    edit=False,
+                )
+            ]
+        )
     asked = await consulting.asked_of(session, actor)
     if not asked:
         return Reply([Screen(_("Nobody is waiting for your opinion."), edit=False)])

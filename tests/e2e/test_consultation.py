@@ -114,6 +114,7 @@ async def test_police_object_and_the_reviewer_is_held_until_they_agree(
     # The police look again and agree, typing (as on a channel without buttons): the officer
     # may forward it.
     assert "/opinions" in request["text"]
+    assert "dành cho cơ quan được hỏi ý kiến" in (await officer.send("/opinions")).text
     listed = await police.send("/opinions")
     assert f"1. #{row.id} Y Thị Hoa — ⚠️ Công an xã Đăk Ruồng: phản đối" in listed.text
     opened = await police.send("1")
