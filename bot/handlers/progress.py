@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import hashlib
-from pathlib import Path
+from functools import partial
 
 from aiogram import Router
 from aiogram.filters import CommandObject
@@ -15,30 +12,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.dialogs import progress as dialog
 from bot.dialogs.review_replies import Reply
-from bot.dialogs.screen import LOCAL_FILE
 from bot.handlers.filters import Cmd, DataPrefix
+from bot.handlers.made_files import send_made
 from bot.handlers.ui import Ui
 from bot.handlers.wizard import today
 from bot.reports.achievement import render
-from bot.reports.chart import chart_png, save_chart
-from bot.reports.registration import save_workbook, workbook
+from bot.reports.chart import chart_png
+from bot.reports.registration import workbook
 from bot.reports.yearly import yearly_template
 from bot.workflow.actor import Actor
 
 
 async def _with_chart(reply: Reply, chart: dialog.Chart | None, settings: Settings) -> Reply:
-    """The chart drawn off the event loop (about a second of CPU), kept by its hash."""
-    if chart is None or not reply.screens:
+    if chart is None:
         return reply
-    png = await asyncio.to_thread(
-        chart_png, chart.rows, chart.title, chart.state_labels, chart.quota_label
+    draw = partial(chart_png, chart.rows, chart.title, chart.state_labels, chart.quota_label)
+    return await send_made(
+        reply,
+        settings,
+        draw,
+        kind="photo",
+        folder="charts",
+        stem="progress",
+        suffix=".png",
+        caption=chart.title,
     )
-    path = await asyncio.to_thread(save_chart, png, settings.evidence_dir.parent / "charts")
-    screen = reply.screens[0]
-    reply.screens[0] = dataclasses.replace(
-        screen, files=(("photo", LOCAL_FILE + str(path)),), captions=(chart.title,)
-    )
-    return reply
 
 
 async def progress_command(
@@ -85,16 +83,11 @@ async def export_pressed(
     if not index.isdigit():
         return
     reply, export = await dialog.export_list(session, actor, today().date(), int(index))
-    if export is not None and reply.screens:
-        data = await asyncio.to_thread(
-            workbook, export.plan, export.root, export.year, export.entries
-        )
-        exports = settings.evidence_dir.parent / "exports"
-        path = await asyncio.to_thread(
-            save_workbook, data, exports, export.root, export.plan, export.year
-        )
-        reply.screens[0] = dataclasses.replace(
-            reply.screens[0], files=(("document", LOCAL_FILE + str(path)),)
+    if export is not None:
+        stem = f"danh-sach-{export.root.code}-{export.plan.id}-{export.year}"
+        make = partial(workbook, export.plan, export.root, export.year, export.entries)
+        reply = await send_made(
+            reply, settings, make, kind="document", folder="exports", stem=stem, suffix=".xlsx"
         )
     ui.deliver(reply)
 
@@ -106,21 +99,13 @@ async def yearly_pressed(
     if not index.isdigit():
         return
     reply, context = await dialog.yearly_report(session, actor, today().date(), int(index))
-    if context is not None and reply.screens:
-        template = yearly_template(settings.report_templates_dir)
-        data = await asyncio.to_thread(render, template, context)
-        name = f"bao-cao-nam-{context['year']}-{hashlib.sha256(data).hexdigest()[:8]}.docx"
-        path = settings.evidence_dir.parent / "exports" / name
-        await asyncio.to_thread(_write, path, data)
-        reply.screens[0] = dataclasses.replace(
-            reply.screens[0], files=(("document", LOCAL_FILE + str(path)),)
+    if context is not None:
+        make = partial(render, yearly_template(settings.report_templates_dir), context)
+        stem = f"bao-cao-nam-{context['year']}"
+        reply = await send_made(
+            reply, settings, make, kind="document", folder="exports", stem=stem, suffix=".docx"
         )
     ui.deliver(reply)
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def router() -> Router:

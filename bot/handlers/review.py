@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import hashlib
-from pathlib import Path
+from functools import partial
 
 from aiogram import Router
 from aiogram.filters import CommandObject
@@ -17,8 +14,8 @@ from bot.dialogs import consulting, review_history
 from bot.dialogs import review as dialog
 from bot.dialogs.reminders import OPEN_QUEUE
 from bot.dialogs.review_replies import Reply, refusal_text
-from bot.dialogs.screen import LOCAL_FILE
 from bot.handlers.filters import Cmd, DataPrefix, PlainText
+from bot.handlers.made_files import send_made
 from bot.handlers.ui import Ui
 from bot.handlers.wizard import today
 from bot.reports.achievement import render, template_for
@@ -85,22 +82,11 @@ async def _report(
     )
     if context is None:
         return reply
-    template = template_for(nomination, settings.report_templates_dir)
-    data = await asyncio.to_thread(render, template, context)
-    directory = settings.evidence_dir.parent / "exports"
-    name = f"bao-cao-thanh-tich-{nomination.id}-{hashlib.sha256(data).hexdigest()[:8]}.docx"
-    path = await asyncio.to_thread(_write, directory / name, data)
-    reply.screens[0] = dataclasses.replace(
-        reply.screens[0], files=(("document", LOCAL_FILE + str(path)),)
+    make = partial(render, template_for(nomination, settings.report_templates_dir), context)
+    stem = f"bao-cao-thanh-tich-{nomination.id}"
+    return await send_made(
+        reply, settings, make, kind="document", folder="exports", stem=stem, suffix=".docx"
     )
-    return reply
-
-
-def _write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_bytes(data)
-    return path
 
 
 async def opinion_pressed(

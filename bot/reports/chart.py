@@ -10,10 +10,8 @@ matplotlib is imported on first use: a bot that never draws a chart does not car
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.reports.progress import UnitRow
@@ -70,6 +68,7 @@ def draw(
             height=0.6,
         )
         left = [a + b for a, b in zip(left, values, strict=True)]
+    labelled = False  # the legend names the mark once
     for y, row in enumerate(ordered):
         if row.quota is None:
             continue
@@ -78,8 +77,9 @@ def draw(
             [y - 0.4, y + 0.4],
             color="black",
             linewidth=2.5,
-            label=quota_label if y == _first_with_quota(ordered) else None,
+            label=None if labelled else quota_label,
         )
+        labelled = True
     # Every unit named, drawn bars or not; the axis from 0 to past the highest mark.
     axes.set_yticks(positions, names)
     marks = [row.quota.min for row in ordered if row.quota is not None]
@@ -92,16 +92,3 @@ def draw(
     axes.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, frameon=False)
     figure.tight_layout()
     return figure
-
-
-def _first_with_quota(rows: Sequence[UnitRow]) -> int:
-    return next((i for i, row in enumerate(rows) if row.quota is not None), -1)
-
-
-def save_chart(png: bytes, directory: Path) -> Path:
-    """Kept under its content's hash: the same chart is one file, uploaded once."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"progress-{hashlib.sha256(png).hexdigest()[:16]}.png"
-    if not path.exists():
-        path.write_bytes(png)
-    return path

@@ -12,11 +12,9 @@ in Vietnamese whatever the requester's language.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -208,13 +206,3 @@ def _roman(n: int) -> str:
             out += letters
             n -= value
     return out
-
-
-def save_workbook(data: bytes, directory: Path, root: Unit, plan: Plan, year: int) -> Path:
-    """Named for the reader (unit, plan, year), made unique by its content's hash."""
-    directory.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(data).hexdigest()[:8]
-    path = directory / f"danh-sach-{root.code}-{plan.id}-{year}-{digest}.xlsx"
-    if not path.exists():
-        path.write_bytes(data)
-    return path
