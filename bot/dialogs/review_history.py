@@ -78,7 +78,7 @@ async def history_command(session: AsyncSession, actor: Actor, argument: str) ->
         )
     nomination = await session.get(Nomination, int(argument.strip().lstrip("#")))
     view = await review_chain.view_of(session, actor, nomination) if nomination else None
-    if nomination is None or view != review_chain.WHOLE:  # a consulted body sees no history
+    if nomination is None or view not in review_chain.SEES_WHOLE:  # a consulted body: none
         return Reply([Screen(_(REFUSALS.get("unknown", "")), edit=False)])
     return Reply([await history_screen(session, nomination)])
 
@@ -125,10 +125,10 @@ async def achievement_report(
     """The Word report's text and its template's context (the caller renders and sends it);
     for those who see the whole nomination, sensitive fields only for its review chain."""
     view = await review_chain.view_of(session, actor, nomination)
-    if view != review_chain.WHOLE:  # a consulted body is told why; a stranger learns nothing
+    if view not in review_chain.SEES_WHOLE:  # a consulted body is told why; a stranger, nothing
         refusal = REFUSALS["not_shown"] if view == review_chain.CONSULTED else REFUSALS["unknown"]
         return Reply([Screen(_(refusal), edit=False)]), None
-    sensitive = await review_chain.in_chain(session, actor, nomination)
+    sensitive = view == review_chain.CHAIN
     context = await context_of(session, nomination, today, sensitive=sensitive)
     text = _("📄 Achievement report of {name} (no. {id}), from the plan's form.").format(
         name=nomination.nominee.get("name", ""), id=nomination.id

@@ -149,22 +149,24 @@ async def may_review(session: AsyncSession, actor: Actor, nomination: Nomination
     return any(u.id == actor.user_id for u in await reviewers_at(session, stop))
 
 
-#: How much of a nomination a person sees: all of it (its proposer, reviewers, administrators
-#: above it), or what its plan shows the bodies consulted on it.
-WHOLE, CONSULTED = "whole", "consulted"
+#: How much of a nomination a person sees: all of it, its sensitive fields (ethnic group, phone)
+#: in the documents it yields included (CHAIN: its proposer, its reviewers); all of it but those
+#: (WHOLE: an administrator above it); or what its plan shows the bodies consulted on it.
+CHAIN, WHOLE, CONSULTED = "chain", "whole", "consulted"
+SEES_WHOLE = frozenset({CHAIN, WHOLE})
 
 
 async def view_of(session: AsyncSession, actor: Actor, nomination: Nomination) -> str | None:
-    """WHOLE, CONSULTED, or None: a stranger sees nothing of it."""
+    """CHAIN, WHOLE, CONSULTED, or None: a stranger sees nothing of it."""
     if nomination.proposer_id == actor.user_id:
-        return WHOLE
+        return CHAIN
+    for stop in await stops(session, nomination, plan_of(nomination)):
+        if any(u.id == actor.user_id for u in await reviewers_at(session, stop)):
+            return CHAIN
     home = await session.get(Unit, nomination.unit_id)
     assert home is not None
     if actor.covers(home.path, ADMIN):
         return WHOLE
-    for stop in await stops(session, nomination, plan_of(nomination)):
-        if any(u.id == actor.user_id for u in await reviewers_at(session, stop)):
-            return WHOLE
     consulted = await session.scalar(
         select(func.count(Consultation.id))
         .join(Membership, Membership.unit_id == Consultation.unit_id)
@@ -175,17 +177,6 @@ async def view_of(session: AsyncSession, actor: Actor, nomination: Nomination) -
         )
     )
     return CONSULTED if consulted else None
-
-
-async def in_chain(session: AsyncSession, actor: Actor, nomination: Nomination) -> bool:
-    """Its proposer or a reviewer at a level of its chain: those who see its sensitive fields
-    (ethnic group, phone) in the documents it yields."""
-    if nomination.proposer_id == actor.user_id:
-        return True
-    for stop in await stops(session, nomination, plan_of(nomination)):
-        if any(u.id == actor.user_id for u in await reviewers_at(session, stop)):
-            return True
-    return False
 
 
 async def may_see(session: AsyncSession, actor: Actor, nomination: Nomination) -> bool:
