@@ -23,14 +23,13 @@ if TYPE_CHECKING:
 class MediaMethods:
     """sendPhoto, sendDocument, sendVoice, getFile and ``/file/bot{token}/{path}``."""
 
-    state: SandboxState
+    if TYPE_CHECKING:  # what BotApi, which holds this mixin, provides
+        state: SandboxState
 
-    def _caption(self, params: dict[str, Any]) -> Parsed | None:
-        raise NotImplementedError  # BotApi's
+        def _caption(self, params: dict[str, Any]) -> Parsed | None: ...
 
-    def _bot_message(self, params: dict[str, Any], user: Any, kind: str,
-                     content: dict[str, Any], **view: Any) -> dict[str, Any]:
-        raise NotImplementedError  # BotApi's
+        def _bot_message(self, params: dict[str, Any], user: Any, kind: str,
+                         content: dict[str, Any], **view: Any) -> dict[str, Any]: ...
 
     def _existing_file(self, value: str, kind: str) -> Any:
         if value.startswith(("http://", "https://")):
