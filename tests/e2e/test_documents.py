@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 
-import aiohttp
 from docx import Document
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import App
 from sandbox.client import SimUser
 from sandbox.server import Sandbox
+from tests.e2e.test_progress import downloaded
 from tests.e2e.test_review import WAITING, _activate, buttons, quick
 
 
@@ -29,10 +29,7 @@ async def test_the_reviewer_gets_the_word_report_from_the_card(
     assert "📄 Báo cáo thành tích của Y Thị Hoa (hồ sơ số 1), theo mẫu." in sent.text
     [document] = [m for m in sent.messages if m["kind"] == "document"]
     assert document["file_name"].startswith("bao-cao-thanh-tich-1-")
-    async with aiohttp.ClientSession() as http:
-        url = f"{sandbox.base_url}/driver/files/{document['file_id']}"
-        async with http.get(url) as response:
-            report = Document(io.BytesIO(await response.read()))
+    report = Document(io.BytesIO(await downloaded(sandbox, document)))
     text = "\n".join(p.text for p in report.paragraphs)
     assert "- Họ và tên: Y Thị Hoa" in text and "- Dân tộc: Kinh" in text  # the chain's copy
     # A forged press by someone outside the chain and the subtree gets nothing.

@@ -20,11 +20,12 @@ from tests.e2e.test_review import _activate, quick
 TINY_BUTTON = "UBND huyện Thử: 01/KH-TEST"  # the tiny plan, among those running in Kon Rẫy
 
 
-async def photo_of(sandbox: Sandbox, message: dict) -> Image.Image:
+async def downloaded(sandbox: Sandbox, message: dict) -> bytes:
+    """The bytes of a file the bot sent, as the person would download them."""
     async with aiohttp.ClientSession() as http:
         url = f"{sandbox.base_url}/driver/files/{message['file_id']}"
         async with http.get(url) as response:
-            return Image.open(io.BytesIO(await response.read()))
+            return await response.read()
 
 
 async def test_progress_chart_pages_and_a_card_one_tap_away(
@@ -47,7 +48,7 @@ async def test_progress_chart_pages_and_a_card_one_tap_away(
     assert "1. Xã Đăk Ruồng — 1/1 (tối đa 1) ✓ · đã gửi 1" in tiny.text
     [chart] = [m for m in tiny.messages if m["kind"] == "photo"]
     assert chart["caption"].startswith("UBND huyện Thử: 01/KH-TEST — Huyện Kon Rẫy")
-    image = await photo_of(sandbox, chart)
+    image = Image.open(io.BytesIO(await downloaded(sandbox, chart)))
     assert image.format == "PNG" and image.size[0] == WIDTH_PX
 
     # Page 2 by typing its number, as on a channel without buttons.
@@ -85,9 +86,6 @@ async def test_the_registration_list_comes_as_an_excel_file(
     assert "📄 Danh sách đăng ký của Xã Đăk Ruồng, UBND huyện Thử: 01/KH-TEST" in sent.text
     [document] = [m for m in sent.messages if m["kind"] == "document"]
     assert document["file_name"].startswith("danh-sach-KT-KR-DRU-tiny-2026-")
-    async with aiohttp.ClientSession() as http:
-        url = f"{sandbox.base_url}/driver/files/{document['file_id']}"
-        async with http.get(url) as response:
-            sheet = load_workbook(io.BytesIO(await response.read())).active
+    sheet = load_workbook(io.BytesIO(await downloaded(sandbox, document))).active
     assert sheet["A2"].value == "Đơn vị: Xã Đăk Ruồng"
     assert sheet["B7"].value == "Y Thị Hoa" and sheet["B9"].value == "Tổng cộng: 1"
