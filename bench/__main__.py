@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # the wizard driver lives in tests/e2e
@@ -101,15 +102,7 @@ def _reports(args: argparse.Namespace) -> int:
         run_reports(args.nominations, args.communes, args.database, args.keep,
                     lambda line: print(line, flush=True))
     )
-    for line in result.lines(args.goal_s, args.goal_rss_mb):
-        print(line, flush=True)
-    met = result.met(args.goal_s, args.goal_rss_mb)
-    print("  goals met" if met else "  a goal is missed", flush=True)
-    if args.json:
-        from bench.results import write_results
-
-        write_results(args.json, "reports", met, [result])
-    return 1 if args.check and not met else 0
+    return _finish(args, "reports", result, (args.goal_s, args.goal_rss_mb))
 
 
 def _broadcast(args: argparse.Namespace) -> int:
@@ -121,14 +114,19 @@ def _broadcast(args: argparse.Namespace) -> int:
             lambda line: print(line, flush=True),
         )
     )
-    for line in result.lines(args.goal_minutes, args.goal_rss_mb):
+    return _finish(args, "broadcast", result, (args.goal_minutes, args.goal_rss_mb))
+
+
+def _finish(args: argparse.Namespace, bench: str, result: Any, goals: tuple[float, ...]) -> int:
+    """A one-run benchmark's end: its lines, whether its goals were met, --json, --check."""
+    for line in result.lines(*goals):
         print(line, flush=True)
-    met = result.met(args.goal_minutes, args.goal_rss_mb)
+    met = result.met(*goals)
     print("  goals met" if met else "  a goal is missed", flush=True)
     if args.json:
         from bench.results import write_results
 
-        write_results(args.json, "broadcast", met, [result])
+        write_results(args.json, bench, met, [result])
     return 1 if args.check and not met else 0
 
 

@@ -205,26 +205,18 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser(
         "export", help="documents for the level above", description="documents for the level above"
     ).add_subparsers(dest="export_command", required=True)
-    registration = export.add_parser(
-        "list",
-        help="a unit's registration list for a plan and a year, as .xlsx",
-        description="a unit's registration list for a plan and a year, as .xlsx",
-    )
-    registration.add_argument("--plan", required=True, help="plan id")
-    registration.add_argument("--unit", required=True, help="unit code")
-    registration.add_argument("--year", type=_year, help="the year sent (default: this year)")
-    registration.add_argument("--out", type=Path, help="file to write (default: a name in .)")
-    registration.set_defaults(func=export_commands.export_list)
-    report = export.add_parser(
-        "report",
-        help="a unit's yearly report on a plan, as .docx",
-        description="a unit's yearly report on a plan, as .docx",
-    )
-    report.add_argument("--plan", required=True, help="plan id")
-    report.add_argument("--unit", required=True, help="unit code")
-    report.add_argument("--year", type=_year, help="the year reported (default: this year)")
-    report.add_argument("--out", type=Path, help="file to write (default: a name in .)")
-    report.set_defaults(func=export_commands.export_report)
+    for name, what, year, func in (
+        ("list", "a unit's registration list for a plan and a year, as .xlsx",
+         "the year sent", export_commands.export_list),
+        ("report", "a unit's yearly report on a plan, as .docx",
+         "the year reported", export_commands.export_report),
+    ):  # fmt: skip
+        command = export.add_parser(name, help=what, description=what)
+        command.add_argument("--plan", required=True, help="plan id")
+        command.add_argument("--unit", required=True, help="unit code")
+        command.add_argument("--year", type=_year, help=f"{year} (default: this year)")
+        command.add_argument("--out", type=Path, help="file to write (default: a name in .)")
+        command.set_defaults(func=func)
     return parser
 
 
