@@ -29,7 +29,6 @@ from bot.workflow import consultations as consulting
 from bot.workflow import review
 from bot.workflow.actor import Actor
 from bot.workflow.criteria import findings
-from bot.workflow.lifecycle import IN_REVIEW
 from bot.workflow.nominations import evidence_counts, plan_of
 from bot.workflow.roles import CONSULTEE
 from storage.models import Consultation, Nomination, User
@@ -72,7 +71,7 @@ async def consultee_card(
         return Screen("\n".join(lines), edit=False)
     if consultation.status == "answered":
         lines.append(_("Your answer: {line}").format(line=consultation_line(consultation)))
-    if not _open(nomination, consultation):
+    if not consulting.still_open(consultation, nomination):
         return Screen("\n".join(lines), edit=False)
     base = f"cs:{consultation.id}"
     choices = [
@@ -83,14 +82,6 @@ async def consultee_card(
     if "evidence" in parts and sum(counts.values()):
         choices.append(Choice(_("Evidence"), f"{base}:e", aliases=("minh chung", "evidence")))
     return Screen("\n".join(lines), rows_of(choices), edit=False)
-
-
-def _open(nomination: Nomination, consultation: Consultation) -> bool:
-    return (
-        consultation.status in ("pending", "answered")
-        and nomination.state in IN_REVIEW
-        and nomination.round == consultation.round
-    )
 
 
 async def consult(session: AsyncSession, actor: Actor, nomination_id: int, today: date) -> Reply:
@@ -211,7 +202,7 @@ async def render_consult_reminder(
     if consultation is None or consultation.status != "pending":
         return None
     nomination = await session.get(Nomination, consultation.nomination_id)
-    if nomination is None or not _open(nomination, consultation):
+    if nomination is None or not consulting.still_open(consultation, nomination):
         return None
     with use_locale(locale):
         screen = await consultee_card(session, nomination, consultation, today)

@@ -60,6 +60,24 @@ PENDING = "consultation_pending"  # a body asked for its opinion has not given i
 OBJECTION = "objection"  # a body objects, and nobody passed over its objection
 
 
+def still_open(consultation: Consultation, nomination: Nomination) -> bool:
+    """Whether the body may still answer (or change its answer): the nomination waits in the
+    round it was asked in. The queries below say the same in SQL (_OPEN)."""
+    return (
+        consultation.status in ("pending", "answered")
+        and nomination.state in IN_REVIEW
+        and nomination.round == consultation.round
+    )
+
+
+#: still_open, for a query joining Consultation and Nomination.
+_OPEN = (
+    Consultation.status.in_(("pending", "answered")),
+    Nomination.state.in_(IN_REVIEW),
+    Nomination.round == Consultation.round,
+)
+
+
 def unresolved_objections(consultations: list[Consultation]) -> list[Consultation]:
     return [c for c in consultations if c.opinion == "disagree" and c.overridden_at is None]
 
@@ -226,9 +244,7 @@ async def asked_of(session: AsyncSession, actor: Actor) -> list[tuple[Consultati
         .join(Nomination, Nomination.id == Consultation.nomination_id)
         .where(
             Consultation.unit_id.in_(units),
-            Consultation.status.in_(("pending", "answered")),
-            Nomination.state.in_(IN_REVIEW),
-            Nomination.round == Consultation.round,
+            *_OPEN,
         )
         .order_by(case((Consultation.status == "pending", 0), else_=1), Consultation.id)
     )
@@ -249,11 +265,10 @@ async def awaiting_reminder(
         select(Consultation, Nomination)
         .join(Nomination, Nomination.id == Consultation.nomination_id)
         .where(
+            *_OPEN,
             Consultation.status == "pending",
             Consultation.unit_id.is_not(None),
             Consultation.reminders < MAX_REMINDERS,
-            Nomination.state.in_(IN_REVIEW),
-            Nomination.round == Consultation.round,
         )
         .order_by(Consultation.id)
     )
