@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
+from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -20,7 +23,6 @@ from bot.dialogs.reminders import OPEN_DRAFTS, PROPOSE
 from bot.handlers.filters import Cmd, DataPrefix, PlainText, Says
 from bot.handlers.ui import Ui
 from bot.i18n import DISPLAY_TZ
-from bot.workflow.actor import Actor
 from bot.workflow.evidence import MAX_DOWNLOAD_BYTES, record_blob, store_blob
 from storage.db import write_lock
 from storage.models import User
@@ -35,20 +37,43 @@ def today() -> datetime:
     return datetime.now(DISPLAY_TZ)
 
 
-def _ctx(session: AsyncSession, actor: Actor) -> Ctx:
-    return Ctx(session, actor, today().date())
+@dataclass(frozen=True)
+class Turn:
+    """What a wizard handler needs of its update: the dialog's context and where replies go.
+
+    Built once per update by ``_hand_turn`` (the router's middleware), so each handler takes
+    its event, this and, where it needs the person's row, ``db_user``.
+    """
+
+    ctx: Ctx
+    ui: Ui
+    bot: Bot
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+
+    def show(self, reply: Reply) -> None:
+        """Queue the reply; the files it asks for are fetched once the update is committed."""
+        self.ui.deliver(reply)
+        for wanted in reply.downloads:
+            self.ui.after_commit(
+                lambda w=wanted: download(self.bot, self.session_factory, self.settings, w)
+            )
 
 
-def _show(
-    reply: Reply,
-    ui: Ui,
-    bot: Bot,
-    settings: Settings,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> None:
-    ui.deliver(reply)
-    for wanted in reply.downloads:
-        ui.after_commit(lambda w=wanted: download(bot, session_factory, settings, w))
+async def _hand_turn(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    if "actor" in data:  # a person's update (a channel post has none, and no handler here)
+        data["turn"] = Turn(
+            Ctx(data["session"], data["actor"], today().date()),
+            data["ui"],
+            data["bot"],
+            data["settings"],
+            data["session_factory"],
+        )
+    return await handler(event, data)
 
 
 async def download(
@@ -83,131 +108,67 @@ async def download(
         )
 
 
-async def propose(
-    event: Message | CallbackQuery,
-    session: AsyncSession,
-    actor: Actor,
-    db_user: User,
-    ui: Ui,
-    bot: Bot,
-    settings: Settings,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> None:
+async def propose(event: Message | CallbackQuery, turn: Turn, db_user: User) -> None:
     """/propose or "đề xuất"; or a reminder's or notice's button (``go:propose[:PLAN]``), which
     starts in the plan it names. The draft in hand is left first, saying so."""
     plan_id = None
     if isinstance(event, CallbackQuery):
         plan_id = (event.data or "").removeprefix(PROPOSE).removeprefix(":") or None
-    ctx = _ctx(session, actor)
-    note = await wizard.leave(ctx, db_user)
+    note = await wizard.leave(turn.ctx, db_user)
     if note is not None:
-        ui.show(note)
-    reply = await (wizard.propose_in(ctx, plan_id) if plan_id else wizard.propose(ctx))
-    _show(reply, ui, bot, settings, session_factory)
+        turn.ui.show(note)
+    reply = await (wizard.propose_in(turn.ctx, plan_id) if plan_id else wizard.propose(turn.ctx))
+    turn.show(reply)
 
 
-async def drafts(
-    message: Message,
-    session: AsyncSession,
-    actor: Actor,
-    db_user: User,
-    ui: Ui,
-    bot: Bot,
-    settings: Settings,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> None:
-    ctx = _ctx(session, actor)
-    await wizard.leave(ctx, db_user)
-    _show(await wizard.list_drafts(ctx), ui, bot, settings, session_factory)
+async def drafts(event: Message | CallbackQuery, turn: Turn, db_user: User) -> None:
+    await wizard.leave(turn.ctx, db_user)
+    turn.show(await wizard.list_drafts(turn.ctx))
 
 
-async def plan_pressed(
-    query: CallbackQuery,
-    session: AsyncSession,
-    actor: Actor,
-    ui: Ui,
-    bot: Bot,
-    settings: Settings,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> None:
+async def plan_pressed(query: CallbackQuery, turn: Turn) -> None:
     parts = (query.data or "").split(":")
     if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
-        reply = await wizard.choose_plan(_ctx(session, actor), int(parts[1]), int(parts[2]))
-        _show(reply, ui, bot, settings, session_factory)
+        turn.show(await wizard.choose_plan(turn.ctx, int(parts[1]), int(parts[2])))
 
 
-async def step_pressed(
-    query: CallbackQuery,
-    session: AsyncSession,
-    actor: Actor,
-    ui: Ui,
-    bot: Bot,
-    settings: Settings,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> None:
+async def step_pressed(query: CallbackQuery, turn: Turn) -> None:
     parts = (query.data or "").split(":")
     if len(parts) < 4 or not parts[1].isdigit() or not parts[2].isdigit():
         return
     arg = parts[4] if len(parts) > 4 else ""
-    reply = await wizard.press(_ctx(session, actor), int(parts[1]), int(parts[2]), parts[3], arg)
-    _show(reply, ui, bot, settings, session_factory)
+    turn.show(await wizard.press(turn.ctx, int(parts[1]), int(parts[2]), parts[3], arg))
 
 
-async def drafts_pressed(
-    query: CallbackQuery,
-    session: AsyncSession,
-    actor: Actor,
-    ui: Ui,
-    bot: Bot,
-    settings: Settings,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> None:
+async def drafts_pressed(query: CallbackQuery, turn: Turn) -> None:
     parts = (query.data or "").split(":")
     if len(parts) < 2:
         return
     nomination_id = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
     version = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
-    reply = await wizard.drafts_pressed(_ctx(session, actor), parts[1], nomination_id, version)
-    _show(reply, ui, bot, settings, session_factory)
+    turn.show(await wizard.drafts_pressed(turn.ctx, parts[1], nomination_id, version))
 
 
-async def text_typed(
-    message: Message,
-    session: AsyncSession,
-    actor: Actor,
-    db_user: User,
-    ui: Ui,
-    bot: Bot,
-    settings: Settings,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> None:
-    reply = await wizard.typed(_ctx(session, actor), db_user, message.text or "")
-    if reply is None:
-        ui.show(not_understood())
-        return
-    _show(reply, ui, bot, settings, session_factory)
+async def text_typed(message: Message, turn: Turn, db_user: User) -> None:
+    _show_or_explain(turn, await wizard.typed(turn.ctx, db_user, message.text or ""))
 
 
-async def file_sent(
-    message: Message,
-    session: AsyncSession,
-    actor: Actor,
-    db_user: User,
-    ui: Ui,
-    bot: Bot,
-    settings: Settings,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> None:
+async def file_sent(message: Message, turn: Turn, db_user: User) -> None:
     incoming = _incoming(message)
     reply = None
     if incoming is not None:
-        reply = await wizard.received_file(_ctx(session, actor), db_user, incoming)
+        reply = await wizard.received_file(turn.ctx, db_user, incoming)
     if reply is None:  # a sticker, or a file with no draft waiting for one
-        reply = await wizard.typed(_ctx(session, actor), db_user, "")
+        reply = await wizard.typed(turn.ctx, db_user, "")
+    _show_or_explain(turn, reply)
+
+
+def _show_or_explain(turn: Turn, reply: Reply | None) -> None:
+    """A reply, or, where the draft had nothing to say to it, the general "not understood"."""
     if reply is None:
-        ui.show(not_understood())
-        return
-    _show(reply, ui, bot, settings, session_factory)
+        turn.ui.show(not_understood())
+    else:
+        turn.show(reply)
 
 
 def _incoming(message: Message) -> IncomingFile | None:
@@ -233,6 +194,8 @@ async def _has_draft(message: Message, db_user: User | None = None) -> bool:
 
 def router() -> Router:
     r = Router(name="wizard")
+    r.message.middleware(_hand_turn)
+    r.callback_query.middleware(_hand_turn)
     r.message.register(propose, Cmd("propose"))
     r.message.register(propose, Says(PROPOSE_WORDS))
     r.message.register(drafts, Cmd("drafts"))
