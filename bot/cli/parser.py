@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.cli import admin, serving
 from bot.cli import broadcast as broadcast_commands
@@ -13,6 +15,9 @@ from bot.cli import outbox as outbox_commands
 from bot.cli import reminders as reminder_commands
 from bot.i18n import SUPPORTED_LOCALES, _
 from bot.workflow.roles import AUDIENCES
+
+#: What ``add_subparsers`` returns: where a command's own commands are added.
+Commands = argparse._SubParsersAction
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,90 +33,84 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser(
-        "run",
-        help="run the bot against Telegram (needs BOT_TOKEN)",
-        description="run the bot against Telegram (needs BOT_TOKEN)",
-    )
+    run = _command(sub, "run", "run the bot against Telegram (needs BOT_TOKEN)", serving.run)
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
-    run.set_defaults(func=serving.run)
-
-    demo = sub.add_parser(
-        "demo",
-        help="run offline against the sandbox emulator, with demo data",
-        description="run offline against the sandbox emulator, with demo data",
+    demo = _command(
+        sub, "demo", "run offline against the sandbox emulator, with demo data", serving.demo
     )
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8081)
     demo.add_argument("--no-flood-limits", action="store_true")
-    demo.set_defaults(func=serving.demo)
 
-    db = sub.add_parser("db", help="database schema", description="database schema").add_subparsers(
-        dest="db_command", required=True
-    )
-    db.add_parser(
-        "upgrade", help="apply all migrations", description="apply all migrations"
-    ).set_defaults(func=serving.db_upgrade)
-    db.add_parser(
-        "current", help="show the schema revision", description="show the schema revision"
-    ).set_defaults(func=serving.db_current)
+    db = _group(sub, "db", "database schema")
+    _command(db, "upgrade", "apply all migrations", serving.db_upgrade)
+    _command(db, "current", "show the schema revision", serving.db_current)
 
-    units = sub.add_parser(
-        "units", help="the tree of units", description="the tree of units"
-    ).add_subparsers(dest="units_command", required=True)
-    load = units.add_parser(
-        "load",
-        help="load or update units from a CSV file",
-        description="load or update units from a CSV file",
-    )
+    units = _group(sub, "units", "the tree of units")
+    load = _command(units, "load", "load or update units from a CSV file", admin.units_load)
     load.add_argument("file", type=Path, help="CSV with columns code,name,kind,parent_code")
-    load.set_defaults(func=admin.units_load)
 
-    invite = sub.add_parser("invite", help="invitations", description="invitations").add_subparsers(
-        dest="invite_command", required=True
-    )
-    create = invite.add_parser(
-        "create",
-        help="create a one-time invitation link",
-        description="create a one-time invitation link",
-    )
+    invite = _group(sub, "invite", "invitations")
+    create = _command(invite, "create", "create a one-time invitation link", admin.invite_create)
     create.add_argument("--role", required=True)
     create.add_argument("--unit", required=True, help="unit code")
     create.add_argument("--days", type=_days, help="days until it expires (1 to 365)")
     create.add_argument("--bot-username", help="bot username for the link (else asked of getMe)")
-    create.set_defaults(func=admin.invite_create)
 
-    plans = sub.add_parser("plans", help="plan files", description="plan files").add_subparsers(
-        dest="plans_command", required=True
+    _plans(_group(sub, "plans", "plan files"))
+    _outbox(_group(sub, "outbox", "what the bot sends on its own: status, retry"))
+    _broadcast(_group(sub, "broadcast", "a notice to a part of the unit tree: send, list, show"))
+
+    reminders = _group(sub, "reminders", "deadline reminders: preview a day, run a pass")
+    preview = _command(
+        reminders,
+        "preview",
+        "who would be reminded on a day, and why (nothing is sent)",
+        reminder_commands.preview,
     )
-    validate = plans.add_parser(
-        "validate",
-        help="check plan files without loading them",
-        description="check plan files without loading them",
+    preview.add_argument("--plan", help="only this plan (default: every running plan)")
+    preview.add_argument("--date", type=_date, help="dd/mm/yyyy (default: today)")
+    _command(
+        reminders,
+        "run",
+        "plan today's reminders once and queue them (the running bot sends them)",
+        reminder_commands.run,
+    )
+
+    export = _group(sub, "export", "documents for the level above")
+    for name, what, year, func in (
+        ("list", "a unit's registration list for a plan and a year, as .xlsx",
+         "the year sent", export_commands.export_list),
+        ("report", "a unit's yearly report on a plan, as .docx",
+         "the year reported", export_commands.export_report),
+    ):  # fmt: skip
+        command = _command(export, name, what, func)
+        command.add_argument("--plan", required=True, help="plan id")
+        command.add_argument("--unit", required=True, help="unit code")
+        command.add_argument("--year", type=_year, help=f"{year} (default: this year)")
+        command.add_argument("--out", type=Path, help="file to write (default: a name in .)")
+    return parser
+
+
+def _plans(plans: Commands) -> None:
+    validate = _command(
+        plans, "validate", "check plan files without loading them", admin.plans_validate
     )
     validate.add_argument("files", nargs="+", type=Path)
-    validate.set_defaults(func=admin.plans_validate)
-    plans_load = plans.add_parser(
-        "load",
-        help="load plan files (a changed file: a new version)",
-        description="load plan files (a changed file: a new version)",
+    load = _command(
+        plans, "load", "load plan files (a changed file: a new version)", admin.plans_load
     )
-    plans_load.add_argument("files", nargs="*", type=Path)
-    plans_load.add_argument("--presets", action="store_true", help="load the shipped presets")
-    plans_load.set_defaults(func=admin.plans_load)
-    plans.add_parser(
-        "list", help="list loaded plans", description="list loaded plans"
-    ).set_defaults(func=admin.plans_list)
-    show = plans.add_parser(
-        "show", help="a readable summary of a plan", description="a readable summary of a plan"
-    )
+    load.add_argument("files", nargs="*", type=Path)
+    load.add_argument("--presets", action="store_true", help="load the shipped presets")
+    _command(plans, "list", "list loaded plans", admin.plans_list)
+    show = _command(plans, "show", "a readable summary of a plan", admin.plans_show)
     show.add_argument("plan_id")
     show.add_argument("--version", type=int)
-    show.set_defaults(func=admin.plans_show)
-    activate = plans.add_parser(
+    activate = _command(
+        plans,
         "activate",
-        help="run a loaded plan in a unit and everything below it",
-        description="run a loaded plan in a unit and everything below it",
+        "run a loaded plan in a unit and everything below it",
+        admin.plans_activate,
     )
     activate.add_argument("plan_id")
     activate.add_argument("--unit", required=True, help="unit code")
@@ -121,37 +120,28 @@ def build_parser() -> argparse.ArgumentParser:
     activate.add_argument(
         "--to", dest="ends_on", type=_date, help="dd/mm/yyyy (default: the plan's)"
     )
-    activate.set_defaults(func=admin.plans_activate)
-    outbox = sub.add_parser(
-        "outbox",
-        help="what the bot sends on its own: status, retry",
-        description="what the bot sends on its own: status, retry",
-    ).add_subparsers(dest="outbox_command", required=True)
-    outbox_status = outbox.add_parser(
+
+
+def _outbox(outbox: Commands) -> None:
+    status = _command(
+        outbox,
         "status",
-        help="counts by state and cause, and what failed with the reason",
-        description="counts by state and cause, and what failed with the reason",
+        "counts by state and cause, and what failed with the reason",
+        outbox_commands.status,
     )
-    outbox_status.add_argument("--limit", type=int, default=20, help="failed messages to list")
-    outbox_status.set_defaults(func=outbox_commands.status)
-    outbox_retry = outbox.add_parser(
-        "retry",
-        help="send failed messages again",
-        description="send failed messages again",
-    )
-    outbox_retry.add_argument(
+    status.add_argument("--limit", type=int, default=20, help="failed messages to list")
+    retry = _command(outbox, "retry", "send failed messages again", outbox_commands.retry)
+    retry.add_argument(
         "--id", dest="ids", type=int, action="append", help="only this message (repeatable)"
     )
-    outbox_retry.set_defaults(func=outbox_commands.retry)
-    broadcast = sub.add_parser(
-        "broadcast",
-        help="a notice to a part of the unit tree: send, list, show",
-        description="a notice to a part of the unit tree: send, list, show",
-    ).add_subparsers(dest="broadcast_command", required=True)
-    send = broadcast.add_parser(
+
+
+def _broadcast(broadcast: Commands) -> None:
+    send = _command(
+        broadcast,
         "send",
-        help="queue a notice and watch it go out (the running bot sends it)",
-        description="queue a notice and watch it go out (the running bot sends it)",
+        "queue a notice and watch it go out (the running bot sends it)",
+        broadcast_commands.send,
     )
     send.add_argument("--unit", required=True, help="unit code: it and the units under it")
     send.add_argument("--only-unit", action="store_true", help="that unit alone")
@@ -169,55 +159,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--file", type=Path, help="a photo (.jpg, .png) or document sent with the text"
     )
     send.add_argument("--no-wait", action="store_true", help="queue it and return at once")
-    send.set_defaults(func=broadcast_commands.send)
-    listing = broadcast.add_parser(
-        "list",
-        help="the latest broadcasts with their counts",
-        description="the latest broadcasts with their counts",
+    listing = _command(
+        broadcast, "list", "the latest broadcasts with their counts", broadcast_commands.list_
     )
     listing.add_argument("--limit", type=int, default=20)
-    listing.set_defaults(func=broadcast_commands.list_)
-    shown = broadcast.add_parser(
+    shown = _command(
+        broadcast,
         "show",
-        help="one broadcast: its text, counts, and who failed or blocked",
-        description="one broadcast: its text, counts, and who failed or blocked",
+        "one broadcast: its text, counts, and who failed or blocked",
+        broadcast_commands.show,
     )
     shown.add_argument("id", type=int)
-    shown.set_defaults(func=broadcast_commands.show)
-    reminders = sub.add_parser(
-        "reminders",
-        help="deadline reminders: preview a day, run a pass",
-        description="deadline reminders: preview a day, run a pass",
-    ).add_subparsers(dest="reminders_command", required=True)
-    preview = reminders.add_parser(
-        "preview",
-        help="who would be reminded on a day, and why (nothing is sent)",
-        description="who would be reminded on a day, and why (nothing is sent)",
+
+
+def _group(sub: Commands, name: str, what: str) -> Commands:
+    """A command made of commands (``plans validate``, ``outbox retry``, …)."""
+    return sub.add_parser(name, help=what, description=what).add_subparsers(
+        dest=f"{name}_command", required=True
     )
-    preview.add_argument("--plan", help="only this plan (default: every running plan)")
-    preview.add_argument("--date", type=_date, help="dd/mm/yyyy (default: today)")
-    preview.set_defaults(func=reminder_commands.preview)
-    reminders.add_parser(
-        "run",
-        help="plan today's reminders once and queue them (the running bot sends them)",
-        description="plan today's reminders once and queue them (the running bot sends them)",
-    ).set_defaults(func=reminder_commands.run)
-    export = sub.add_parser(
-        "export", help="documents for the level above", description="documents for the level above"
-    ).add_subparsers(dest="export_command", required=True)
-    for name, what, year, func in (
-        ("list", "a unit's registration list for a plan and a year, as .xlsx",
-         "the year sent", export_commands.export_list),
-        ("report", "a unit's yearly report on a plan, as .docx",
-         "the year reported", export_commands.export_report),
-    ):  # fmt: skip
-        command = export.add_parser(name, help=what, description=what)
-        command.add_argument("--plan", required=True, help="plan id")
-        command.add_argument("--unit", required=True, help="unit code")
-        command.add_argument("--year", type=_year, help=f"{year} (default: this year)")
-        command.add_argument("--out", type=Path, help="file to write (default: a name in .)")
-        command.set_defaults(func=func)
-    return parser
+
+
+def _command(
+    sub: Commands, name: str, what: str, func: Callable[..., Any]
+) -> argparse.ArgumentParser:
+    """A command that runs ``func``; ``--help`` lists it by ``what`` and opens with it."""
+    command = sub.add_parser(name, help=what, description=what)
+    command.set_defaults(func=func)
+    return command
 
 
 def _year(text: str) -> int:
