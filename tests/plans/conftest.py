@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from bot.i18n import get_locale, set_locale
-from bot.plans.loader import PlanError, load_plan_text
+from bot.plans.loader import PlanError, load_plan_text, load_preset
+from bot.plans.schema import Criterion, Plan
 
 FILE = "t.toml"
 
@@ -156,3 +159,20 @@ def english():
     set_locale("en")
     yield
     set_locale(before)
+
+
+@pytest.fixture(scope="module")
+def plan(request: pytest.FixtureRequest) -> Plan:
+    """The shipped preset whose id the test module names in PLAN_ID."""
+    return load_preset(request.module.PLAN_ID)
+
+
+def text_of(criteria: Sequence[Criterion]) -> str:
+    """The criteria's texts in one string, to look for the document's words in."""
+    return " | ".join(c.text for c in criteria)
+
+
+def one_saying(criteria: Sequence[Criterion], words: str) -> Criterion:
+    """The one criterion whose text holds ``words`` (fails if none or several do)."""
+    (found,) = [c for c in criteria if words in c.text]
+    return found

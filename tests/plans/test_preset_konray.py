@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.plans.loader import load_preset
-
 PLAN_ID = "konray-2023-2025"
 SEED = Path("/work/shared/seeds/001_75ec505cb2f0369e.txt")
 
@@ -86,11 +84,6 @@ DISTRICT_BODY_KINDS = {
     "military",
     "school",
 }
-
-
-@pytest.fixture(scope="module")
-def plan():
-    return load_preset(PLAN_ID)
 
 
 def _by_cite(plan):

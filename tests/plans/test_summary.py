@@ -140,7 +140,6 @@ def test_kontum_summary_names_who_is_vetted():
     assert en.count("is: Người có uy tín / Cán bộ cốt cán") == 5
 
 
-
 def test_a_plan_that_lets_reviewers_pass_over_an_objection_says_so():
     from pathlib import Path
 
