@@ -176,3 +176,9 @@ def one_saying(criteria: Sequence[Criterion], words: str) -> Criterion:
     """The one criterion whose text holds ``words`` (fails if none or several do)."""
     (found,) = [c for c in criteria if words in c.text]
     return found
+
+
+def unsaid(criteria: Sequence[Criterion], *phrases: str) -> list[str]:
+    """The document's phrases that no criterion's text holds (an empty list when all are)."""
+    texts = text_of(criteria)
+    return [phrase for phrase in phrases if phrase not in texts]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .conftest import one_saying, text_of
+from .conftest import one_saying, text_of, unsaid
 
 PLAN_ID = "quanglac-2023"
 
@@ -162,8 +162,8 @@ def test_general_criteria_from_section_ii_1_and_2(plan):
     for criterion in general:
         assert criterion.required
         assert criterion.subjects is None
-    texts = text_of(general)
-    for words in (
+    assert not unsaid(
+        general,
         "thừa nhận, suy tôn",
         "cổ vũ, lôi cuốn, nêu gương",
         "lao động, sản xuất, học tập, công tác và chiến đấu",
@@ -172,8 +172,7 @@ def test_general_criteria_from_section_ii_1_and_2(plan):
         "tương thân tương ái",
         "xây dựng các quỹ",
         "do tỉnh, thành phố và xã phát động",
-    ):
-        assert words in texts, words
+    )
     assert one_saying(general, "thành tích tiêu biểu").kind == "evidence"
 
 
