@@ -65,10 +65,9 @@ async def activate_plan(
     await session.flush()
     audit.record(
         session,
-        actor_id=actor_id,
-        action="plan.activate",
-        object_type="plan_activation",
-        object_id=activation.id,
+        actor_id,
+        "plan.activate",
+        activation,
         details={"plan": plan_id, "unit": unit_code, "from": str(start), "to": str(end)},
     )
     return activation

@@ -162,10 +162,9 @@ async def create(
     await session.flush()
     audit.record(
         session,
-        actor_id=actor.user_id if actor else None,
-        action="broadcast.send",
-        object_type="broadcast",
-        object_id=broadcast.id,
+        actor.user_id if actor else None,
+        "broadcast.send",
+        broadcast,
         details={
             "text": broadcast.text,
             "unit": unit.code,
@@ -227,10 +226,9 @@ async def stop(session: AsyncSession, actor: Actor | None, broadcast: Broadcast)
     broadcast.finished_at = datetime.now(UTC)
     audit.record(
         session,
-        actor_id=actor.user_id if actor else None,
-        action="broadcast.stop",
-        object_type="broadcast",
-        object_id=broadcast.id,
+        actor.user_id if actor else None,
+        "broadcast.stop",
+        broadcast,
         details={"held_back": result.rowcount},
     )
     await session.flush()

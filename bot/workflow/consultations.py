@@ -117,10 +117,9 @@ async def override_objections(
         consultation.override_reason = reason
         audit.record(
             session,
-            actor_id=actor.user_id,
-            action="consultation.override",
-            object_type="nomination",
-            object_id=nomination.id,
+            actor.user_id,
+            "consultation.override",
+            nomination,
             reason=reason,
             details={"kind": consultation.kind, "consultation": consultation.id},
         )
@@ -152,10 +151,9 @@ async def request_consultations(
         await session.flush()
         audit.record(
             session,
-            actor_id=actor.user_id,
-            action="consultation.request",
-            object_type="nomination",
-            object_id=nomination.id,
+            actor.user_id,
+            "consultation.request",
+            nomination,
             details={"kind": kind, "unit": unit.code if unit else None, "available": bool(users)},
         )
         created.append((consultation, users))
@@ -199,13 +197,7 @@ async def answer_consultation(
     if consultation is None or consultation.unit_id is None:
         raise ReviewRefused("unknown")
     if not may_answer(actor, consultation):
-        audit.record(
-            session,
-            actor_id=actor.user_id,
-            action="consultation.refused",
-            object_type="consultation",
-            object_id=consultation.id,
-        )
+        audit.record(session, actor.user_id, "consultation.refused", consultation)
         raise ReviewRefused("not_yours")
     nomination = await session.get(Nomination, consultation.nomination_id)
     assert nomination is not None
@@ -223,10 +215,9 @@ async def answer_consultation(
     nomination.version += 1  # the card a reviewer holds is now out of date
     audit.record(
         session,
-        actor_id=actor.user_id,
-        action="consultation.answer",
-        object_type="nomination",
-        object_id=nomination.id,
+        actor.user_id,
+        "consultation.answer",
+        nomination,
         reason=note,
         details={"kind": consultation.kind, "opinion": opinion, "changed": changed},
     )

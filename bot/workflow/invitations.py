@@ -101,10 +101,9 @@ async def create_invitation(
     await session.flush()
     audit.record(
         session,
-        actor_id=issuer.user_id if issuer else None,
-        action="invitation.create",
-        object_type="invitation",
-        object_id=invitation.id,
+        issuer.user_id if issuer else None,
+        "invitation.create",
+        invitation,
         details={"role": role, "unit": unit.code, "expires_at": invitation.expires_at.isoformat()},
     )
     return code, invitation
@@ -150,10 +149,9 @@ async def accept_invitation(
         )
     audit.record(
         session,
-        actor_id=user.id,
-        action="invitation.accept",
-        object_type="invitation",
-        object_id=invitation.id,
+        user.id,
+        "invitation.accept",
+        invitation,
         details={"role": invitation.role, "unit": invitation.unit.code},
     )
     await session.flush()

@@ -98,10 +98,9 @@ async def start_draft(
     _READ_WITH[nomination] = _ReadWith(running.plan, role.unit_kind, role.unit_path)
     audit.record(
         session,
-        actor_id=actor.user_id,
-        action="nomination.create",
-        object_type="nomination",
-        object_id=nomination.id,
+        actor.user_id,
+        "nomination.create",
+        nomination,
         to_state=DRAFT,
         details={"plan": running.version.plan_id, "version": running.version.version},
     )
@@ -241,10 +240,9 @@ async def discard(session: AsyncSession, actor: Actor, nomination: Nomination) -
     await session.execute(delete(Evidence).where(Evidence.nomination_id == nomination.id))
     audit.record(
         session,
-        actor_id=actor.user_id,
-        action="nomination.discard",
-        object_type="nomination",
-        object_id=nomination.id,
+        actor.user_id,
+        "nomination.discard",
+        nomination,
         from_state=DRAFT,
         details={"nominee": nomination.nominee.get("name")},
     )
@@ -352,10 +350,9 @@ async def submit(
     await set_active(session, actor.user_id, None)
     audit.record(
         session,
-        actor_id=actor.user_id,
-        action="nomination.submit",
-        object_type="nomination",
-        object_id=nomination.id,
+        actor.user_id,
+        "nomination.submit",
+        nomination,
         from_state=previous,
         to_state=SUBMITTED,
     )

@@ -41,10 +41,9 @@ async def store_plan(
     await session.flush()
     audit.record(
         session,
-        actor_id=actor_id,
-        action="plan.load",
-        object_type="plan_version",
-        object_id=version.id,
+        actor_id,
+        "plan.load",
+        version,
         details={"plan": plan.id, "version": version.version, "digest": digest},
     )
     return version, True

@@ -217,10 +217,9 @@ async def _move(
     await session.refresh(nomination)
     audit.record(
         session,
-        actor_id=actor.user_id,
-        action=action,
-        object_type="nomination",
-        object_id=nomination.id,
+        actor.user_id,
+        action,
+        nomination,
         from_state=previous,
         to_state=to_state,
         reason=reason,

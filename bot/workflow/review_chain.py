@@ -195,10 +195,9 @@ async def load_for_decision(
     if not await may_review(session, actor, nomination):
         audit.record(
             session,
-            actor_id=actor.user_id,
-            action="review.refused",
-            object_type="nomination",
-            object_id=nomination.id,
+            actor.user_id,
+            "review.refused",
+            nomination,
             from_state=nomination.state,
             details={"attempted": action, "level_index": nomination.level_index},
         )

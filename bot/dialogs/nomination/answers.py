@@ -60,13 +60,7 @@ async def answer_choice(
     if prefix == "consent":
         if value == "yes":
             nomination.consent_at = now()
-            audit.record(
-                ctx.session,
-                actor_id=ctx.actor.user_id,
-                action="nomination.consent",
-                object_type="nomination",
-                object_id=nomination.id,
-            )
+            audit.record(ctx.session, ctx.actor.user_id, "nomination.consent", nomination)
             return await advance(ctx, nomination, step.key)
         nomination.step = step.key
         return Reply([cards.consent_needed(nomination)])
