@@ -55,3 +55,17 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+async def added(
+    session: AsyncSession,
+    actor_id: int | None,
+    action: str,
+    row: Audited,
+    *,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Insert a new row and log its making in the same transaction (the entry needs its id)."""
+    session.add(row)
+    await session.flush()
+    record(session, actor_id, action, row, details=details)

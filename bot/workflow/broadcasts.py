@@ -158,9 +158,7 @@ async def create(
         state=SENDING,
         progress_chat_id=actor.telegram_id if actor else None,
     )
-    session.add(broadcast)
-    await session.flush()
-    audit.record(
+    await audit.added(
         session,
         actor.user_id if actor else None,
         "broadcast.send",

@@ -97,9 +97,7 @@ async def create_invitation(
         created_at=moment,
         expires_at=moment + timedelta(days=days),
     )
-    session.add(invitation)
-    await session.flush()
-    audit.record(
+    await audit.added(
         session,
         issuer.user_id if issuer else None,
         "invitation.create",

@@ -37,9 +37,7 @@ async def store_plan(
         source_text=text,
         title=plan.plan.title,
     )
-    session.add(version)
-    await session.flush()
-    audit.record(
+    await audit.added(
         session,
         actor_id,
         "plan.load",
