@@ -17,6 +17,7 @@ from bot.workflow.roles import (
     PROPOSER_ROLES,
     PROVINCE_REVIEWER,
     REVIEWER_ROLES,
+    ROLES,
     VILLAGE_HEAD,
 )
 
@@ -62,14 +63,7 @@ def role_label(role: str) -> str:
 def commands_for(roles: frozenset[str]) -> list[tuple[str, str]]:
     """The menu commands for someone holding ``roles``, translated into the current locale."""
     seen: dict[str, str] = {}
-    for role in (
-        VILLAGE_HEAD,
-        COMMUNE_OFFICER,
-        DISTRICT_REVIEWER,
-        PROVINCE_REVIEWER,
-        CONSULTEE,
-        ADMIN,
-    ):
+    for role in ROLES:  # in their order, so a shared command keeps the first role's words
         if role in roles:
             for name, description in ROLE_COMMANDS.get(role, ()):
                 seen.setdefault(name, description)

@@ -61,9 +61,22 @@ async def root_of(session: AsyncSession, actor: Actor) -> Unit | None:
     return await admin_home(session, unit) if unit is not None else None
 
 
+@dataclass(frozen=True)
+class Followed:
+    """The unit a person follows, the plans running there, and the one they look at."""
+
+    root: Unit
+    running: list[RunningPlan]
+    index: int
+
+    @property
+    def plan(self) -> Plan:
+        return self.running[self.index].plan
+
+
 async def _context(
     session: AsyncSession, actor: Actor, today: date, plan_index: int
-) -> tuple[Unit, list[RunningPlan], int] | Reply:
+) -> Followed | Reply:
     root = await root_of(session, actor)
     if root is None:
         return Reply(
@@ -78,7 +91,7 @@ async def _context(
         return Reply(
             [Screen(_("No plan is running at {unit}.").format(unit=root.name), edit=False)]
         )
-    return root, running, min(max(plan_index, 0), len(running) - 1)
+    return Followed(root, running, min(max(plan_index, 0), len(running) - 1))
 
 
 async def show_progress(
@@ -87,8 +100,7 @@ async def show_progress(
     found = await _context(session, actor, today, plan_index)
     if isinstance(found, Reply):
         return found, None
-    root, running, plan_index = found
-    plan = running[plan_index].plan
+    root, running, plan_index, plan = found.root, found.running, found.index, found.plan
     progress = await progress_of(session, plan, root, today)
     pages = max(1, -(-len(progress.rows) // PAGE))
     page = min(max(page, 0), pages - 1)
@@ -233,8 +245,7 @@ async def show_list(
     found = await _context(session, actor, today, plan_index)
     if isinstance(found, Reply):
         return found
-    root, running, plan_index = found
-    plan = running[plan_index].plan
+    root, plan, plan_index = found.root, found.plan, found.index
     where = [Nomination.plan_id == plan.id, Unit.path.startswith(root.path)]
     if what in SHOWN:
         where.append(Nomination.state == what)
@@ -320,8 +331,7 @@ async def export_list(
     found = await _context(session, actor, today, plan_index)
     if isinstance(found, Reply):
         return found, None
-    root, running, plan_index = found
-    plan = running[plan_index].plan
+    root, plan = found.root, found.plan
     entries = await listed(session, plan, root, today.year)
     text = _("📄 Registration list of {unit}, {plan}, {year}: {count} nomination(s).").format(
         unit=root.name, plan=plan_short(plan), year=today.year, count=len(entries)
@@ -336,8 +346,7 @@ async def yearly_report(
     found = await _context(session, actor, today, plan_index)
     if isinstance(found, Reply):
         return found, None
-    root, running, plan_index = found
-    plan = running[plan_index].plan
+    root, plan = found.root, found.plan
     context = await yearly_context(session, plan, root, today, today.year)
     text = _("📝 Yearly report of {unit}, {plan}, {year}.").format(
         unit=root.name, plan=plan_short(plan), year=today.year
