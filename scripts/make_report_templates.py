@@ -85,66 +85,53 @@ def _signatures(document: Document, left: str, right: str) -> None:
         paragraph.runs[0].bold = True
 
 
-def individual() -> Document:
+def _achievement_report(profile: str, lines: tuple[str, ...], signer: str) -> Document:
+    """Mẫu số 02 and 03 differ only in the profile (I.) and who signs on the right."""
     document = _base()
     _title(
         document,
-        [
-            "BÁO CÁO THÀNH TÍCH",
-            "ĐỀ NGHỊ CÔNG NHẬN ĐIỂN HÌNH TIÊN TIẾN",
-            "{{ category }}",
-        ],
+        ["BÁO CÁO THÀNH TÍCH", "ĐỀ NGHỊ CÔNG NHẬN ĐIỂN HÌNH TIÊN TIẾN", "{{ category }}"],
     )
-    _heading(document, "I. SƠ LƯỢC LÝ LỊCH")
-    for line in (
-        "- Họ và tên: {{ name }}",
-        "- Năm sinh: {{ birth_year or '…' }}     Giới tính: {{ sex or '…' }}",
-        "{%p if ethnicity %}",
-        "- Dân tộc: {{ ethnicity }}",
-        "{%p endif %}",
-        "- Trú quán: {{ home or '…' }}",
-        "- Chức vụ, nghề nghiệp: {{ position or '…' }}",
-        "- Đơn vị đề xuất: {{ proposing_unit }}",
-        "{%p if phone %}",
-        "- Điện thoại: {{ phone }}",
-        "{%p endif %}",
-    ):
+    _heading(document, profile)
+    for line in lines:
         document.add_paragraph(line)
     _achievements(document)
-    _signatures(
-        document,
-        "XÁC NHẬN, ĐỀ NGHỊ CỦA\n{{ unit | upper }}",
+    _signatures(document, "XÁC NHẬN, ĐỀ NGHỊ CỦA\n{{ unit | upper }}", signer)
+    return document
+
+
+def individual() -> Document:
+    return _achievement_report(
+        "I. SƠ LƯỢC LÝ LỊCH",
+        (
+            "- Họ và tên: {{ name }}",
+            "- Năm sinh: {{ birth_year or '…' }}     Giới tính: {{ sex or '…' }}",
+            "{%p if ethnicity %}",
+            "- Dân tộc: {{ ethnicity }}",
+            "{%p endif %}",
+            "- Trú quán: {{ home or '…' }}",
+            "- Chức vụ, nghề nghiệp: {{ position or '…' }}",
+            "- Đơn vị đề xuất: {{ proposing_unit }}",
+            "{%p if phone %}",
+            "- Điện thoại: {{ phone }}",
+            "{%p endif %}",
+        ),
         "NGƯỜI BÁO CÁO THÀNH TÍCH\n\n\n\n{{ name }}",
     )
-    return document
 
 
 def collective() -> Document:
-    document = _base()
-    _title(
-        document,
-        [
-            "BÁO CÁO THÀNH TÍCH",
-            "ĐỀ NGHỊ CÔNG NHẬN ĐIỂN HÌNH TIÊN TIẾN",
-            "{{ category }}",
-        ],
-    )
-    _heading(document, "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH")
-    for line in (
-        "- Tên tập thể, hộ gia đình: {{ name }}",
-        "- Người đứng đầu: {{ head or '…' }}",
-        "- Số thành viên: {{ members or '…' }}",
-        "- Địa chỉ: {{ home or '…' }}",
-        "- Đơn vị đề xuất: {{ proposing_unit }}",
-    ):
-        document.add_paragraph(line)
-    _achievements(document)
-    _signatures(
-        document,
-        "XÁC NHẬN, ĐỀ NGHỊ CỦA\n{{ unit | upper }}",
+    return _achievement_report(
+        "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH",
+        (
+            "- Tên tập thể, hộ gia đình: {{ name }}",
+            "- Người đứng đầu: {{ head or '…' }}",
+            "- Số thành viên: {{ members or '…' }}",
+            "- Địa chỉ: {{ home or '…' }}",
+            "- Đơn vị đề xuất: {{ proposing_unit }}",
+        ),
         "THỦ TRƯỞNG ĐƠN VỊ\n\n\n\n{{ head or '' }}",
     )
-    return document
 
 
 def _table(document: Document, headers: list[str], loop: str, cells: list[str]) -> None:
