@@ -27,7 +27,7 @@ from sandbox.state import (
     WebhookConfig,
 )
 from sandbox.webhook import WebhookDispatcher
-from sandbox.wire import dumps, read_call
+from sandbox.wire import dumps, present, read_call
 
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 
@@ -399,12 +399,9 @@ class BotApi(MediaMethods):
                                "pending_update_count": len(self.state.pending)}
         if hook is not None:
             out["max_connections"] = hook.max_connections
-            if hook.ip_address:
-                out["ip_address"] = hook.ip_address
-            if hook.allowed_updates:
-                out["allowed_updates"] = hook.allowed_updates
+            out |= present(ip_address=hook.ip_address, allowed_updates=hook.allowed_updates,
+                           last_error_date=hook.last_error_date)
             if hook.last_error_date:
-                out["last_error_date"] = hook.last_error_date
                 out["last_error_message"] = hook.last_error_message
         return out
 

@@ -13,7 +13,8 @@ import base64
 import binascii
 import json
 import time
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -22,6 +23,9 @@ from sandbox.formatting import command_entities, utf16_len
 from sandbox.media import fake_jpeg, guess_mime, image_size, is_image
 from sandbox.state import ChatMessage, SandboxState, SimUser
 from sandbox.wire import dumps
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 MAX_WAIT = 120.0
 
@@ -59,6 +63,14 @@ async def _body(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise DriverError(400, "the body must be a JSON object")
     return body
+
+
+def _known(table: Mapping[K, V], key: K, missing: str) -> V:
+    """What ``table`` holds under ``key``; a 404 saying ``missing`` where it holds nothing."""
+    found = table.get(key)
+    if found is None:
+        raise DriverError(404, missing)
+    return found
 
 
 def _int(value: Any, name: str) -> int:
@@ -127,10 +139,8 @@ class Driver:
 
     def _user(self, request: web.Request) -> SimUser:
         user_id = _int(request.match_info["id"], "user id")
-        user = self.state.users.get(user_id)
-        if user is None:
-            raise DriverError(404, f"unknown user {user_id}; create it with POST /driver/users")
-        return user
+        return _known(self.state.users, user_id,
+                      f"unknown user {user_id}; create it with POST /driver/users")
 
     def _acting(self, request: web.Request) -> SimUser:
         user = self._user(request)
@@ -454,10 +464,7 @@ class Driver:
 
     def _record(self, request: web.Request) -> Any:
         update_id = _int(request.match_info["update_id"], "update_id")
-        record = self.state.updates.get(update_id)
-        if record is None:
-            raise DriverError(404, f"unknown update {update_id}")
-        return record
+        return _known(self.state.updates, update_id, f"unknown update {update_id}")
 
     async def get_update(self, request: web.Request) -> web.Response:
         record = self._record(request)
@@ -510,9 +517,7 @@ class Driver:
         ]})
 
     async def file(self, request: web.Request) -> web.Response:
-        stored = self.state.files.get(request.match_info["file_id"])
-        if stored is None:
-            raise DriverError(404, "unknown file_id")
+        stored = _known(self.state.files, request.match_info["file_id"], "unknown file_id")
         return web.Response(body=stored.content(),
                             content_type=stored.mime_type or "application/octet-stream")
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from sandbox.errors import bad_request, forbidden
 from sandbox.flood import FloodControl, FloodLimits
+from sandbox.wire import present
 
 # Update types Telegram sends when a bot never chose ``allowed_updates``.
 DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -69,22 +70,14 @@ class SimUser:
     started: bool = False
 
     def telegram_user(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
-        if self.last_name:
-            out["last_name"] = self.last_name
-        if self.username:
-            out["username"] = self.username
-        if self.language_code:
-            out["language_code"] = self.language_code
-        return out
+        return {"id": self.id, "is_bot": False, "first_name": self.first_name} | present(
+            last_name=self.last_name, username=self.username, language_code=self.language_code
+        )
 
     def telegram_chat(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "type": "private", "first_name": self.first_name}
-        if self.last_name:
-            out["last_name"] = self.last_name
-        if self.username:
-            out["username"] = self.username
-        return out
+        return {"id": self.id, "type": "private", "first_name": self.first_name} | present(
+            last_name=self.last_name, username=self.username
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -112,11 +105,8 @@ class StoredFile:
         return self.data if self.data is not None else bytes(self.size)
 
     def telegram_file(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"file_id": self.file_id, "file_unique_id": self.file_unique_id,
-                               "file_size": self.size}
-        if self.file_path:
-            out["file_path"] = self.file_path
-        return out
+        return {"file_id": self.file_id, "file_unique_id": self.file_unique_id,
+                "file_size": self.size} | present(file_path=self.file_path)
 
 
 @dataclass

@@ -74,3 +74,8 @@ async def read_call(request: web.Request) -> tuple[dict[str, Any], dict[str, Upl
         more, uploads = await read_multipart(await request.multipart())
         raw.update(more)
     return raw, uploads
+
+
+def present(**fields: Any) -> dict[str, Any]:
+    """The optional fields that are set: Telegram leaves the others out of its objects."""
+    return {name: value for name, value in fields.items() if value}
