@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dialogs.review_history import achievement_report
 from bot.reports.achievement import COLLECTIVE, INDIVIDUAL, render, template_for
 from bot.workflow import nominations, review
-from bot.workflow.activations import running_plans
 from storage.models import Nomination
-from tests.workflow.seeded import TODAY, actor, seeded_database, unit
+from tests.reports.tiny import tiny_draft
+from tests.workflow.seeded import TODAY, actor, seeded_database
 
 seeded_file, database_url = seeded_database(
     tiny_plans=True, people=((2002, "Cán bộ xã Tân Lập", "commune_officer", "KT-KR-TL"),)
@@ -32,10 +32,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 
 
 async def proposed(session: AsyncSession, subject: str = "individual") -> Nomination:
-    who = await actor(session, 1002)
-    here = await unit(session, who.roles[0].unit_code)
-    running = next(r for r in await running_plans(session, here, TODAY) if r.plan.id == "tiny-2026")
-    nomination = await nominations.start_draft(session, who, who.roles[0], running)
+    nomination = await tiny_draft(session, 1002)
     nomination.subject_kind, nomination.category_id = subject, "nguoi-tot"
     nomination.nominee = {
         "name": "Y Hlên" if subject == "individual" else "Tổ hợp tác dệt thổ cẩm",
@@ -52,6 +49,7 @@ async def proposed(session: AsyncSession, subject: str = "individual") -> Nomina
     nomination.achievements = "Giữ nghề dệt thổ cẩm, dạy nghề cho 30 chị em trong làng."
     nomination.answers = {"guong-mau": {"value": True}}
     if subject == "individual":  # the tiny plan takes individuals; a collective stays a draft
+        who = await actor(session, 1002)
         assert (await nominations.submit(session, who, nomination, TODAY)).submitted
         await review.enter_chain(session, nomination)
     await session.flush()

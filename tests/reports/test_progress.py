@@ -21,19 +21,12 @@ from bot.dialogs import progress as dialog
 from bot.i18n import use_locale
 from bot.reports.chart import WIDTH_PX, chart_png
 from bot.reports.progress import progress_of
-from bot.workflow import nominations
 from bot.workflow.activations import running_plans
 from bot.workflow.lifecycle import WITHDRAWN
+from tests.reports.tiny import TAN_LAP, TINY, tiny_at, tiny_draft
 from tests.workflow.seeded import TODAY, actor, seeded_database, unit
 
-seeded_file, database_url = seeded_database(
-    tiny_plans=True,
-    people=(
-        (2001, "Trưởng thôn Tân Lập", "village_head", "KT-KR-TL-T1"),
-        (2002, "Cán bộ xã Tân Lập", "commune_officer", "KT-KR-TL"),
-    ),
-)
-TINY = "tiny-2026"
+seeded_file, database_url = seeded_database(tiny_plans=True, people=TAN_LAP)
 #: Who proposes, in which state it ends: the hand count below follows this list.
 MADE = [
     (1002, "draft"),
@@ -49,23 +42,12 @@ MADE = [
 
 async def make(session: AsyncSession) -> None:
     for n, (tid, state) in enumerate(MADE):
-        who = await actor(session, tid)
-        here = await unit(session, who.roles[0].unit_code)
-        running = next(r for r in await running_plans(session, here, TODAY) if r.plan.id == TINY)
-        nomination = await nominations.start_draft(session, who, who.roles[0], running)
+        nomination = await tiny_draft(session, tid)
         nomination.nominee = {"name": f"Người số {n}"}
         nomination.category_id = "nguoi-tot"
         nomination.subject_kind = "individual"
         nomination.state = state
     await session.flush()
-
-
-async def tiny_at(session: AsyncSession, tid: int) -> int:
-    """Where the tiny plan is among the plans running at this person's unit."""
-    root = await dialog.root_of(session, await actor(session, tid))
-    assert root is not None
-    running = await running_plans(session, root, TODAY)
-    return next(i for i, r in enumerate(running) if r.plan.id == TINY)
 
 
 @pytest.fixture(autouse=True)

@@ -16,20 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs import progress as dialog
 from bot.reports.registration import HEADERS, listed, workbook
-from bot.workflow import nominations
 from bot.workflow.activations import running_plans
 from tests.reports.test_achievement import NO_OFFICE, WHY, first_page_png
+from tests.reports.tiny import TAN_LAP, TINY, tiny_draft
 from tests.test_cli import cli
 from tests.workflow.seeded import TODAY, actor, seeded_database, unit
 
-seeded_file, database_url = seeded_database(
-    tiny_plans=True,
-    people=(
-        (2001, "Trưởng thôn Tân Lập", "village_head", "KT-KR-TL-T1"),
-        (2002, "Cán bộ xã Tân Lập", "commune_officer", "KT-KR-TL"),
-    ),
-)
-TINY = "tiny-2026"
+seeded_file, database_url = seeded_database(tiny_plans=True, people=TAN_LAP)
 MADE = [
     (1002, "Ưng Văn Cường", "submitted"),
     (1001, "Đinh Thị Lan", "approved"),
@@ -44,10 +37,7 @@ IN_ORDER = ["Dương Văn Bình", "Đinh Thị Lan", "Uy Thị Dung", "Ưng Văn
 
 async def make(session: AsyncSession) -> None:
     for tid, name, state in MADE:
-        who = await actor(session, tid)
-        here = await unit(session, who.roles[0].unit_code)
-        running = next(r for r in await running_plans(session, here, TODAY) if r.plan.id == TINY)
-        nomination = await nominations.start_draft(session, who, who.roles[0], running)
+        nomination = await tiny_draft(session, tid)
         nomination.nominee = {"name": name, "position": "Nông dân"}
         nomination.category_id, nomination.subject_kind = "nguoi-tot", "individual"
         nomination.achievements = f"Thành tích của {name}"

@@ -14,17 +14,12 @@ from bot.reports.achievement import render
 from bot.reports.yearly import yearly_template
 from bot.workflow.activations import running_plans
 from tests.reports.test_achievement import NO_OFFICE, WHY, first_page_png
-from tests.reports.test_progress import make, tiny_at
+from tests.reports.test_progress import make
+from tests.reports.tiny import TAN_LAP, tiny_at
 from tests.workflow.seeded import TODAY, actor, seeded_database
 from tests.workflow.seeded import unit as unit_of
 
-seeded_file, database_url = seeded_database(
-    tiny_plans=True,
-    people=(
-        (2001, "Trưởng thôn Tân Lập", "village_head", "KT-KR-TL-T1"),
-        (2002, "Cán bộ xã Tân Lập", "commune_officer", "KT-KR-TL"),
-    ),
-)
+seeded_file, database_url = seeded_database(tiny_plans=True, people=TAN_LAP)
 
 
 def text_of(data: bytes) -> tuple[str, list[list[str]]]:
