@@ -10,6 +10,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import AnyHttpUrl, SecretStr
@@ -30,14 +31,15 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         yield running
 
 
-def sandbox_settings(database_url: str, sandbox: Sandbox, tmp_path: Path) -> Settings:
-    """The bot's settings against ``sandbox``, with nothing from the environment."""
+def sandbox_settings(database_url: str, sandbox: Sandbox, tmp_path: Path, **more: Any) -> Settings:
+    """The bot's settings against ``sandbox`` (and ``more``), with nothing from the environment."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=database_url,
         telegram_api_base=AnyHttpUrl(sandbox.base_url),
         bot_token=SecretStr(DEFAULT_TOKEN),
         evidence_dir=tmp_path / "evidence",
+        **more,
     )
 
 

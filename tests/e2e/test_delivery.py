@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from pathlib import Path
 
 from aiohttp import web
-from pydantic import AnyHttpUrl, SecretStr
+from pydantic import AnyHttpUrl
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import App, create_app, webhook_application
-from bot.config import Settings
 from sandbox.client import SandboxClient, SimUser
 from sandbox.flood import FloodLimits
 from sandbox.server import DEFAULT_TOKEN, run_sandbox
 from storage.models import User
-from tests.e2e.conftest import start_bot, stop_bot
+from tests.e2e.conftest import free_port, sandbox_settings, start_bot, stop_bot
 from tests.e2e.test_review import WAITING, propose_and_send
 
 
@@ -52,13 +50,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_not_retried(
 async def test_flood_limit_429_is_waited_out(database_url: str, tmp_path: Path) -> None:
     limits = FloodLimits(global_rate=30, global_burst=30, chat_rate=1, chat_burst=1)
     async with run_sandbox(DEFAULT_TOKEN, flood=limits) as sandbox:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            database_url=database_url,
-            telegram_api_base=AnyHttpUrl(sandbox.base_url),
-            bot_token=SecretStr(DEFAULT_TOKEN),
-            evidence_dir=tmp_path,
-        )
+        settings = sandbox_settings(database_url, sandbox, tmp_path)
         app, task = await start_bot(settings)
         try:
             async with SandboxClient(sandbox.base_url, timeout=20) as client:
@@ -72,21 +64,13 @@ async def test_flood_limit_429_is_waited_out(database_url: str, tmp_path: Path) 
     assert len(replies) == 3 and len(refused) >= 1
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_webhook_runner_serves_the_same_bot(database_url: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     async with run_sandbox(DEFAULT_TOKEN, flood=FloodLimits.off()) as sandbox:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            database_url=database_url,
-            telegram_api_base=AnyHttpUrl(sandbox.base_url),
-            bot_token=SecretStr(DEFAULT_TOKEN),
-            evidence_dir=tmp_path,
+        settings = sandbox_settings(
+            database_url,
+            sandbox,
+            tmp_path,
             webhook_url=AnyHttpUrl(f"http://127.0.0.1:{port}"),
             webhook_secret="s3cret-token",
             webhook_port=port,
