@@ -67,6 +67,11 @@ async def asked_of_police(people: dict[str, SimUser], nominee_is: str) -> dict:
     await propose_and_send(
         people["village_head"], "kontum-44-2023", overrides={"doi-tuong-ap-dung": nominee_is}
     )
+    return await police_asked(officer, police)
+
+
+async def police_asked(officer: SimUser, police: SimUser) -> dict:
+    """The officer asks for opinions on the card that reached them; the police's request."""
     card = await officer.wait_for(WAITING)
     await officer.press(text="6. Hỏi ý kiến", message_id=card["message_id"])
     return await police.wait_for("ý kiến của anh/chị")
@@ -78,16 +83,10 @@ async def test_police_object_and_the_reviewer_is_held_until_they_agree(
     people: dict[str, SimUser],
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    head, officer, police = people["village_head"], people["commune_officer"], people["consultee"]
-    await propose_and_send(
-        head, "kontum-44-2023", overrides={"doi-tuong-ap-dung": "Người có uy tín"}
-    )
-    card = await officer.wait_for(WAITING)
-    await officer.press(text="6. Hỏi ý kiến", message_id=card["message_id"])
-
+    officer, police = people["commune_officer"], people["consultee"]
+    request = await asked_of_police(people, "Người có uy tín")
     # The police see who is proposed, the achievements and the criteria (Kon Tum's
     # consult_shows), not the quota, the history or the reviewers' buttons.
-    request = await police.wait_for("ý kiến của anh/chị")
     assert "Lấy ý kiến theo: Điều 9.3, Điều 9.8" in request["text"]
     assert "Người có uy tín" in request["text"]  # the criteria's answers are shown
     assert "Hạn mức" not in request["text"] and "Đang chờ tại" not in request["text"]
@@ -170,9 +169,7 @@ async def test_a_plan_that_allows_it_lets_the_reviewer_pass_over_with_a_reason(
     done = await complete(head, plan, await head.send("/propose"), category=2)
     assert "Đủ điều kiện" in done.text, done.text
     assert "Đã gửi" in (await head.press(text="1. Gửi đề xuất")).text
-    card = await officer.wait_for(WAITING)
-    await officer.press(text="6. Hỏi ý kiến", message_id=card["message_id"])
-    request = await police.wait_for("ý kiến của anh/chị")
+    request = await police_asked(officer, police)
     await police.press(text="2. Phản đối", message_id=request["message_id"])
     await police.send("Không rõ người này")
     update = await officer.wait_for("Có ý kiến mới")
