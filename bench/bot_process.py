@@ -71,11 +71,12 @@ class SubprocessBot:
     label = "subprocess"
 
     def __init__(self, base_url: str, database_url: str, workdir: Path,
-                 profile: Path | None) -> None:
+                 profile: Path | None = None, **settings: str) -> None:
         self.base_url = base_url
         self.database_url = database_url
         self.workdir = workdir
         self.profile = profile
+        self.settings = settings  # more of the bot's settings, by their variable's name
         self.log_path = workdir / "bot.log"
         self.proc: asyncio.subprocess.Process | None = None
         self.cpu_mark = 0.0
@@ -89,6 +90,7 @@ class SubprocessBot:
             LOG_LEVEL="INFO", DEFAULT_LOCALE="vi",
             PYTHONPATH=os.pathsep.join(filter(None, (str(REPO), os.environ.get("PYTHONPATH")))),
         )
+        env.update(self.settings)
         command = [sys.executable]
         if self.profile is not None:
             command += ["-m", "cProfile", "-o", str(self.profile)]

@@ -10,10 +10,7 @@ person got exactly one message.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import signal
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bench.bot_process import REPO, _proc_status
+from bench.bot_process import SubprocessBot
 from bot.dialogs.screen import Screen, screen_to_payload
 from bot.outbox.queue import BROADCAST, Outgoing, enqueue
 from bot.outbox.render import SCREEN
@@ -137,28 +134,10 @@ async def run_broadcast(
                         for n in range(start, min(recipients, start + 200))
                     )
                 )
-            env = {
-                **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))},
-                "DATABASE_URL": url,
-                "TELEGRAM_API_BASE": sandbox.base_url,
-                "BOT_TOKEN": DEFAULT_TOKEN,
-                "EVIDENCE_DIR": str(workdir / "evidence"),
-                "LOG_LEVEL": "WARNING",
-                "SEND_RATE": str(send_rate),
-                "PYTHONPATH": str(REPO),
-            }
-            with (workdir / "bot.log").open("wb") as log:
-                bot = await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-m",
-                    "bot",
-                    "run",
-                    cwd=workdir,
-                    env=env,
-                    stdin=asyncio.subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=asyncio.subprocess.STDOUT,
-                )
+            bot = SubprocessBot(
+                sandbox.base_url, url, workdir, LOG_LEVEL="WARNING", SEND_RATE=str(send_rate)
+            )
+            await bot.start()
             try:
                 for _ in range(600):  # until the bot polls: it has started, its sender too
                     if any(r["method"] == "getUpdates" for r in sandbox.state.requests):
@@ -177,7 +156,7 @@ async def run_broadcast(
                         for r in sandbox.state.requests
                         if r["method"] == "sendMessage" and r["ok"]
                     )
-                    rss, _cpu = _proc_status(bot.pid)
+                    rss, _cpu = bot.sample()
                     peak = rss if rss is not None else peak
                     if delivered >= recipients:
                         break
@@ -187,12 +166,7 @@ async def run_broadcast(
                     await asyncio.sleep(0.25)
                 done = time.monotonic()
             finally:
-                bot.send_signal(signal.SIGINT)
-                try:
-                    await asyncio.wait_for(bot.wait(), 30)
-                except TimeoutError:
-                    bot.kill()
-                    await bot.wait()
+                await bot.stop()
             sends = [r for r in sandbox.state.requests if r["method"] == "sendMessage" and r["ok"]]
             per_chat: dict[int, int] = {}
             for r in sends:
