@@ -19,13 +19,9 @@ from aiohttp import web
 from sandbox.botapi_media import MediaMethods
 from sandbox.errors import ApiError, bad_request
 from sandbox.formatting import Parsed, render, utf16_len
+from sandbox.records import ChatMessage, SimUser, WebhookConfig
 from sandbox.spec import Spec, Upload
-from sandbox.state import (
-    ChatMessage,
-    SandboxState,
-    SimUser,
-    WebhookConfig,
-)
+from sandbox.state import SandboxState
 from sandbox.webhook import WebhookDispatcher
 from sandbox.wire import dumps, present, read_call
 

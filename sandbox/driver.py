@@ -21,7 +21,8 @@ from aiohttp import web
 from sandbox.botapi import BotApi, scope_key
 from sandbox.formatting import command_entities, utf16_len
 from sandbox.media import fake_jpeg, guess_mime, image_size, is_image
-from sandbox.state import ChatMessage, SandboxState, SimUser
+from sandbox.records import ChatMessage, SimUser
+from sandbox.state import SandboxState
 from sandbox.wire import dumps
 
 K = TypeVar("K")

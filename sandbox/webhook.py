@@ -17,8 +17,9 @@ from typing import Any
 import aiohttp
 
 from sandbox.errors import ApiError
+from sandbox.records import QueueEntry, WebhookConfig
 from sandbox.spec import Upload
-from sandbox.state import QueueEntry, SandboxState, WebhookConfig
+from sandbox.state import SandboxState
 from sandbox.wire import read_multipart
 
 log = logging.getLogger(__name__)
