@@ -8,99 +8,31 @@ events, wait until the bot has handled an update, and read the log of the bot's 
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
-import json
 import time
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from aiohttp import web
 
-from sandbox.botapi import BotApi, scope_key
+from sandbox.botapi import BotApi
+from sandbox.driver_http import (
+    DriverError,
+    content_of,
+    driver_errors,
+    int_param,
+    json_reply,
+    known,
+    read_body,
+)
+from sandbox.driver_observe import Observing
 from sandbox.formatting import command_entities, utf16_len
 from sandbox.media import fake_jpeg, guess_mime, image_size, is_image
 from sandbox.records import ChatMessage, SimUser
 from sandbox.state import SandboxState
-from sandbox.wire import dumps
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-MAX_WAIT = 120.0
+__all__ = ["Driver", "DriverError", "driver_errors"]
 
 
-def _json(body: Any, *, status: int = 200) -> web.Response:
-    return web.json_response(body, status=status, dumps=dumps)
-
-
-class DriverError(Exception):
-    """A refused driver call; rendered as ``{"ok": false, "description": ...}``."""
-
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
-
-
-@web.middleware
-async def driver_errors(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Turn ``DriverError`` into a JSON body with a clear description."""
-    try:
-        return await handler(request)
-    except DriverError as exc:
-        return _json({"ok": False, "description": exc.description},
-                                 status=exc.status)
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    if not request.body_exists:
-        return {}
-    try:
-        body = await request.json()
-    except (ValueError, UnicodeDecodeError):
-        raise DriverError(400, "the body must be a JSON object") from None
-    if not isinstance(body, dict):
-        raise DriverError(400, "the body must be a JSON object")
-    return body
-
-
-def _known(table: Mapping[K, V], key: K, missing: str) -> V:
-    """What ``table`` holds under ``key``; a 404 saying ``missing`` where it holds nothing."""
-    found = table.get(key)
-    if found is None:
-        raise DriverError(404, missing)
-    return found
-
-
-def _int(value: Any, name: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise DriverError(400, f"{name} must be an integer") from None
-
-
-def _float(value: str | None, default: float) -> float:
-    if value is None or value == "":
-        return default
-    try:
-        return min(MAX_WAIT, max(0.0, float(value)))
-    except ValueError:
-        raise DriverError(400, "timeout must be a number") from None
-
-
-def _content(body: dict[str, Any]) -> bytes | None:
-    raw = body.get("content_b64")
-    if raw is None:
-        return None
-    try:
-        return base64.b64decode(raw, validate=True)
-    except (binascii.Error, ValueError):
-        raise DriverError(400, "content_b64 is not valid base64") from None
-
-
-class Driver:
+class Driver(Observing):
     """Route handlers over the shared state and the Bot API (for photo storage)."""
 
     def __init__(self, state: SandboxState, api: BotApi) -> None:
@@ -139,8 +71,8 @@ class Driver:
     # -- helpers ------------------------------------------------------------------------------
 
     def _user(self, request: web.Request) -> SimUser:
-        user_id = _int(request.match_info["id"], "user id")
-        return _known(self.state.users, user_id,
+        user_id = int_param(request.match_info["id"], "user id")
+        return known(self.state.users, user_id,
                       f"unknown user {user_id}; create it with POST /driver/users")
 
     def _acting(self, request: web.Request) -> SimUser:
@@ -175,7 +107,7 @@ class Driver:
         contact: dict[str, Any] = {
             "phone_number": phone,
             "first_name": body.get("first_name") or user.first_name,
-            "user_id": _int(body.get("user_id", user.id), "user_id"),
+            "user_id": int_param(body.get("user_id", user.id), "user_id"),
         }
         last = body.get("last_name", user.last_name)
         if last:
@@ -203,20 +135,20 @@ class Driver:
     async def flood(self, request: web.Request) -> web.Response:
         """The 429s answered so far: in all, and per chat."""
         flood = self.state.flood
-        return _json({"refused": flood.refused,
-                      "by_chat": {str(k): v for k, v in flood.refused_by_chat.items()}})
+        return json_reply({"refused": flood.refused,
+                           "by_chat": {str(k): v for k, v in flood.refused_by_chat.items()}})
 
     async def inject_flood(self, request: web.Request) -> web.Response:
         """Answer the next ``count`` sends with 429 and ``retry_after``, whatever the limits."""
-        body = await _body(request)
-        retry_after = _int(body.get("retry_after", 1), "retry_after")
-        count = _int(body.get("count", 1), "count")
+        body = await read_body(request)
+        retry_after = int_param(body.get("retry_after", 1), "retry_after")
+        count = int_param(body.get("count", 1), "count")
         self.state.flood.inject(retry_after, count)
-        return _json({"injected": count, "retry_after": retry_after})
+        return json_reply({"injected": count, "retry_after": retry_after})
 
     async def info(self, request: web.Request) -> web.Response:
         limits = self.state.flood.limits
-        return _json({
+        return json_reply({
             "bot": self.state.bot_user(),
             "api_version": self.api.spec.version,
             "base_url": f"{request.scheme}://{request.host}",
@@ -230,10 +162,10 @@ class Driver:
         })
 
     async def create_user(self, request: web.Request) -> web.Response:
-        body = await _body(request)
+        body = await read_body(request)
         if "id" not in body:
             raise DriverError(400, "id is required")
-        user_id = _int(body["id"], "id")
+        user_id = int_param(body["id"], "id")
         if user_id <= 0:
             raise DriverError(400, "id must be a positive integer (a private chat id)")
         first_name = str(body.get("first_name") or "")
@@ -245,33 +177,33 @@ class Driver:
             language_code=body.get("language_code"), phone_number=body.get("phone_number"),
             started=True if body.get("started") else None,
         )
-        return _json(user.to_json())
+        return json_reply(user.to_json())
 
     async def list_users(self, request: web.Request) -> web.Response:
-        return _json({"users": [u.to_json() for u in self.state.users.values()]})
+        return json_reply({"users": [u.to_json() for u in self.state.users.values()]})
 
     async def get_user(self, request: web.Request) -> web.Response:
-        return _json(self._user(request).to_json())
+        return json_reply(self._user(request).to_json())
 
     # -- user actions -------------------------------------------------------------------------
 
     async def text(self, request: web.Request) -> web.Response:
         user = self._acting(request)
-        body = await _body(request)
-        return _json(self._text_message(user, str(body.get("text", ""))))
+        body = await read_body(request)
+        return json_reply(self._text_message(user, str(body.get("text", ""))))
 
     async def contact(self, request: web.Request) -> web.Response:
         user = self._acting(request)
-        body = await _body(request)
+        body = await read_body(request)
         phone = str(body.get("phone_number") or "")
-        return _json(self._contact_message(user, phone, body))
+        return json_reply(self._contact_message(user, phone, body))
 
     async def photo(self, request: web.Request) -> web.Response:
         user = self._acting(request)
-        body = await _body(request)
-        width = _int(body.get("width", 1280), "width")
-        height = _int(body.get("height", 960), "height")
-        data = _content(body)
+        body = await read_body(request)
+        width = int_param(body.get("width", 1280), "width")
+        height = int_param(body.get("height", 960), "height")
+        data = content_of(body)
         if data is None:
             data = fake_jpeg(width, height)
         elif not is_image(data):
@@ -281,59 +213,60 @@ class Driver:
         sizes = self.state.add_photo(data, width, height)
         content: dict[str, Any] = {"photo": sizes}
         view = self._caption(body, content)
-        return _json(self._send(user, "photo", content,
-                                            file_id=sizes[-1]["file_id"], **view))
+        return json_reply(self._send(user, "photo", content,
+                                     file_id=sizes[-1]["file_id"], **view))
 
     async def document(self, request: web.Request) -> web.Response:
         user = self._acting(request)
-        body = await _body(request)
+        body = await read_body(request)
         file_name = str(body.get("file_name") or "")
         if not file_name:
             raise DriverError(400, "file_name is required")
-        data = _content(body)
+        data = content_of(body)
         declared = body.get("size")
         if data is None and declared is None:
             data = (b"%PDF-1.4\n" if file_name.lower().endswith(".pdf") else b"") + bytes(1024)
         mime = str(body.get("mime_type") or guess_mime(file_name))
+        size = int_param(declared, "size") if declared is not None else None
         stored = self.state.add_file("document", data, file_name=file_name, mime_type=mime,
-                                     size=_int(declared, "size") if declared is not None else None)
+                                     size=size)
         doc = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
                "file_name": file_name, "mime_type": mime, "file_size": stored.size}
         content: dict[str, Any] = {"document": doc}
         view = self._caption(body, content)
-        return _json(self._send(
+        return json_reply(self._send(
             user, "document", content, file_id=stored.file_id,
             extra={"file_name": file_name, "mime_type": mime, "file_size": stored.size}, **view))
 
     async def voice(self, request: web.Request) -> web.Response:
         user = self._acting(request)
-        body = await _body(request)
-        duration = _int(body.get("duration", 3), "duration")
-        data = _content(body) or (b"OggS\x00\x02" + bytes(64 * max(1, duration)))
+        body = await read_body(request)
+        duration = int_param(body.get("duration", 3), "duration")
+        data = content_of(body) or (b"OggS\x00\x02" + bytes(64 * max(1, duration)))
         stored = self.state.add_file("voice", data, mime_type="audio/ogg")
         voice = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
                  "duration": duration, "mime_type": "audio/ogg", "file_size": stored.size}
         content: dict[str, Any] = {"voice": voice}
         view = self._caption(body, content)
-        return _json(self._send(user, "voice", content, file_id=stored.file_id,
-                                            extra={"duration": duration}, **view))
+        return json_reply(self._send(user, "voice", content, file_id=stored.file_id,
+                                     extra={"duration": duration}, **view))
 
     async def sticker(self, request: web.Request) -> web.Response:
         user = self._acting(request)
-        body = await _body(request)
+        body = await read_body(request)
         emoji = str(body.get("emoji") or "👍")
         stored = self.state.add_file("sticker", b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(256),
                                      mime_type="image/webp")
         sticker = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
                    "type": "regular", "width": 512, "height": 512, "is_animated": False,
                    "is_video": False, "emoji": emoji, "file_size": stored.size}
-        return _json(self._send(user, "sticker", {"sticker": sticker},
-                                            file_id=stored.file_id, text=emoji,
-                                            extra={"emoji": emoji}))
+        return json_reply(self._send(user, "sticker", {"sticker": sticker},
+                                     file_id=stored.file_id, text=emoji,
+                                     extra={"emoji": emoji}))
 
     async def press(self, request: web.Request) -> web.Response:
         user = self._acting(request)
-        body = await _body(request)
+        body = await read_body(request)
         text = body.get("text")
         data = body.get("callback_data", body.get("data"))
         if text is None and data is None:
@@ -346,7 +279,7 @@ class Driver:
             if data is None:
                 raise DriverError(400, "forge needs callback_data")
             if message_id is not None:
-                target = self.state.chat_message(user.id, _int(message_id, "message_id"))
+                target = self.state.chat_message(user.id, int_param(message_id, "message_id"))
                 if target is None or target.sender != "bot":
                     raise DriverError(404, f"no bot message {message_id} in the chat of {user.id}")
             else:
@@ -355,7 +288,7 @@ class Driver:
                     raise DriverError(404, f"no bot message in the chat of {user.id} to attach to")
                 target = newest[0]
             forged = {"text": "", "callback_data": str(data)}
-            return _json(self._press_inline(user, target, forged, body))
+            return json_reply(self._press_inline(user, target, forged, body))
 
         def find(msg: ChatMessage) -> dict[str, Any] | None:
             for row in msg.inline_keyboard or []:
@@ -367,24 +300,24 @@ class Driver:
 
         wanted = f"text {text!r}" if data is None else f"callback_data {data!r}"
         if message_id is not None:
-            msg = self.state.chat_message(user.id, _int(message_id, "message_id"))
+            msg = self.state.chat_message(user.id, int_param(message_id, "message_id"))
             if msg is None or msg.sender != "bot":
                 raise DriverError(404, f"no bot message {message_id} in the chat of {user.id}")
             button = find(msg)
             if button is None:
                 raise DriverError(404, f"message {message_id} has no inline button with {wanted}")
-            return _json(self._press_inline(user, msg, button, body))
+            return json_reply(self._press_inline(user, msg, button, body))
         messages = self.state.newest_bot_messages(user.id)
         if messages and (button := find(messages[0])) is not None:
-            return _json(self._press_inline(user, messages[0], button, body))
+            return json_reply(self._press_inline(user, messages[0], button, body))
         if data is None:
             for row in self.state.reply_keyboards.get(user.id) or []:
                 for cell in row:
                     if cell["text"] == text:
-                        return _json(self._press_reply(user, cell, body))
+                        return json_reply(self._press_reply(user, cell, body))
         for msg in messages[1:]:
             if (button := find(msg)) is not None:
-                return _json(self._press_inline(user, msg, button, body))
+                return json_reply(self._press_inline(user, msg, button, body))
         raise DriverError(404, f"no inline button with {wanted} in the bot's messages and no "
                                f"reply keyboard button with that text in the chat of {user.id}")
 
@@ -417,7 +350,7 @@ class Driver:
                 "kind": "callback_query"}
 
     async def chat(self, request: web.Request) -> web.Response:
-        return _json(self.state.chat_view(self._user(request).id))
+        return json_reply(self.state.chat_view(self._user(request).id))
 
     def _member_update(self, user: SimUser, old: str, new: str) -> dict[str, Any]:
         bot = self.state.bot_user()
@@ -436,95 +369,13 @@ class Driver:
     async def block(self, request: web.Request) -> web.Response:
         user = self._user(request)
         if user.blocked:
-            return _json({"update_id": None, "seq": self.state.last_seq})
+            return json_reply({"update_id": None, "seq": self.state.last_seq})
         user.blocked = True
-        return _json(self._member_update(user, "member", "kicked"))
+        return json_reply(self._member_update(user, "member", "kicked"))
 
     async def unblock(self, request: web.Request) -> web.Response:
         user = self._user(request)
         if not user.blocked:
-            return _json({"update_id": None, "seq": self.state.last_seq})
+            return json_reply({"update_id": None, "seq": self.state.last_seq})
         user.blocked = False
-        return _json(self._member_update(user, "kicked", "member"))
-
-    # -- observing ----------------------------------------------------------------------------
-
-    async def events(self, request: web.Request) -> web.Response:
-        after = _int(request.query.get("after", "0"), "after")
-        raw_user = request.query.get("user_id")
-        user_id = _int(raw_user, "user_id") if raw_user else None
-        timeout = _float(request.query.get("timeout"), 0.0)
-        loop_time = asyncio.get_running_loop().time
-        deadline = loop_time() + timeout
-        while True:
-            found = self.state.events_after(after, user_id)
-            remaining = deadline - loop_time()
-            if found or remaining <= 0 or self.state.closing:
-                return _json({"events": found, "last_seq": self.state.last_seq})
-            await self.state.changed.wait(remaining)
-
-    def _record(self, request: web.Request) -> Any:
-        update_id = _int(request.match_info["update_id"], "update_id")
-        return _known(self.state.updates, update_id, f"unknown update {update_id}")
-
-    async def get_update(self, request: web.Request) -> web.Response:
-        record = self._record(request)
-        return _json({"update": record.payload, "handled": record.handled.is_set(),
-                                  "dropped": record.dropped})
-
-    async def wait(self, request: web.Request) -> web.Response:
-        record = self._record(request)
-        timeout = _float(request.query.get("timeout"), 10.0)
-        loop_time = asyncio.get_running_loop().time
-        deadline = loop_time() + timeout
-        while True:
-            if record.handled.is_set():
-                return _json({"handled": True, "update_id": record.update_id,
-                                          "dropped": record.dropped})
-            remaining = deadline - loop_time()
-            if remaining <= 0 or self.state.closing:
-                return _json({"handled": False, "update_id": record.update_id},
-                                         status=408)
-            await self.state.changed.wait(remaining)
-
-    async def replay(self, request: web.Request) -> web.Response:
-        record = self._record(request)
-        self.state.replay_update(record.update_id)
-        return _json({"update_id": record.update_id, "seq": self.state.last_seq})
-
-    async def requests(self, request: web.Request) -> web.Response:
-        method = request.query.get("method")
-        entries = self.state.requests
-        if method:
-            entries = [e for e in entries if e["method"].lower() == method.lower()]
-        return _json({"requests": entries})
-
-    async def commands(self, request: web.Request) -> web.Response:
-        raw_scope = request.query.get("scope", "default")
-        scope = raw_scope
-        if raw_scope.startswith("{"):
-            try:
-                scope = scope_key(json.loads(raw_scope))
-            except ValueError:
-                raise DriverError(400, "scope is not valid JSON") from None
-        lang = request.query.get("language_code", "")
-        return _json({"scope": scope, "language_code": lang,
-                                  "commands": self.state.commands.get((scope, lang), [])})
-
-    async def all_commands(self, request: web.Request) -> web.Response:
-        return _json({"commands": [
-            {"scope": scope, "language_code": lang, "commands": cmds}
-            for (scope, lang), cmds in self.state.commands.items()
-        ]})
-
-    async def file(self, request: web.Request) -> web.Response:
-        stored = _known(self.state.files, request.match_info["file_id"], "unknown file_id")
-        return web.Response(body=stored.content(),
-                            content_type=stored.mime_type or "application/octet-stream")
-
-    async def reset(self, request: web.Request) -> web.Response:
-        body = await _body(request)
-        await self.api.webhooks.stop()
-        self.state.reset(bot_config=bool(body.get("bot_config", False)))
-        return _json({"ok": True, "last_seq": self.state.last_seq})
-
+        return json_reply(self._member_update(user, "kicked", "member"))
