@@ -7,8 +7,6 @@ read through the driver. Results are shaped like Telegram's so aiogram parses th
 
 from __future__ import annotations
 
-import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,13 +15,14 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from sandbox.botapi_media import MediaMethods
+from sandbox.botapi_setup import Described, SetupMethods
 from sandbox.errors import ApiError, bad_request
 from sandbox.formatting import Parsed, render, utf16_len
-from sandbox.records import ChatMessage, SimUser, WebhookConfig
+from sandbox.records import ChatMessage, SimUser
 from sandbox.spec import Spec, Upload
 from sandbox.state import SandboxState
 from sandbox.webhook import WebhookDispatcher
-from sandbox.wire import dumps, present, read_call
+from sandbox.wire import dumps, read_call
 
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 
@@ -31,7 +30,6 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_CALLBACK_ANSWER = 200
-MAX_POLL_TIMEOUT = 50
 MAX_LOG = 20_000
 NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message")
@@ -42,17 +40,6 @@ CHAT_ACTIONS = frozenset({
 })
 # Fields of InlineKeyboardButton that are not its action (exactly one other field must be).
 _BUTTON_DECOR = frozenset({"text", "icon_custom_emoji_id", "style"})
-_COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
-_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-_LANG_RE = re.compile(r"^[a-z]{2}$")
-
-
-class Described:
-    """A result that Telegram accompanies with a ``description`` (setWebhook does)."""
-
-    def __init__(self, result: Any, description: str) -> None:
-        self.result = result
-        self.description = description
 
 
 def _log_value(value: Any) -> Any:
@@ -62,19 +49,7 @@ def _log_value(value: Any) -> Any:
     return value
 
 
-def scope_key(scope: dict[str, Any] | None) -> str:
-    """A stable name for a BotCommandScope: "default", "all_private_chats", "chat:42", ..."""
-    if not scope:
-        return "default"
-    key = str(scope.get("type", "default"))
-    if "chat_id" in scope:
-        key += f":{scope['chat_id']}"
-    if "user_id" in scope:
-        key += f":{scope['user_id']}"
-    return key
-
-
-class BotApi(MediaMethods):
+class BotApi(MediaMethods, SetupMethods):
     """Method handlers over one ``SandboxState``."""
 
     def __init__(self, state: SandboxState, spec: Spec) -> None:
@@ -314,93 +289,6 @@ class BotApi(MediaMethods):
         self.state.add_event("edit", user.id, message=msg.view(), markup_only=markup_only)
         return msg.payload
 
-    # -- methods: bot and updates -------------------------------------------------------------
-
-    async def get_me(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {**self.state.bot_user(), "can_join_groups": True,
-                "can_read_all_group_messages": False, "supports_inline_queries": False,
-                "can_connect_to_business": False, "has_main_web_app": False}
-
-    async def log_out(self, params: dict[str, Any]) -> bool:
-        return True
-
-    async def get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        state = self.state
-        if state.webhook is not None:
-            raise _webhook_conflict()
-        limit = min(100, max(1, params.get("limit", 100)))
-        timeout = min(MAX_POLL_TIMEOUT, max(0, params.get("timeout", 0)))
-        if "allowed_updates" in params:
-            state.allowed_updates = list(params["allowed_updates"]) or None
-        state.poll_generation += 1
-        generation = state.poll_generation
-        state.changed.notify()  # an older long poll must now end with 409
-        loop_time = asyncio.get_running_loop().time
-        deadline = loop_time() + timeout
-        offset = params.get("offset")
-        while True:
-            if state.poll_generation != generation:
-                raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure "
-                                    "that only one bot instance is running")
-            if state.webhook is not None:
-                raise _webhook_conflict()
-            updates = state.take_updates(offset, limit)
-            # The offset confirms what was there when the request came, as Telegram's does; an
-            # update enqueued later under a lower id (a counter started again) is not confirmed.
-            offset = None
-            remaining = deadline - loop_time()
-            if updates or remaining <= 0 or state.closing:
-                return updates
-            await state.changed.wait(remaining)
-
-    async def set_webhook(self, params: dict[str, Any]) -> Described:
-        url = params["url"]
-        if not url:
-            return await self.delete_webhook(params)
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        secret = params.get("secret_token")
-        if secret is not None and not _SECRET_RE.match(secret):
-            raise bad_request("secret token contains unallowed characters")
-        if params.get("drop_pending_updates"):
-            self.state.drop_pending()
-        await self.webhooks.stop()
-        allowed = params.get("allowed_updates")
-        self.state.webhook = hook = WebhookConfig(
-            url=url, secret_token=secret,
-            allowed_updates=list(allowed) if allowed else None,
-            max_connections=params.get("max_connections", 40),
-            ip_address=params.get("ip_address"),
-        )
-        if allowed is not None:
-            self.state.allowed_updates = hook.allowed_updates
-        self.state.changed.notify()
-        self.webhooks.pump()
-        return Described(True, "Webhook was set")
-
-    async def delete_webhook(self, params: dict[str, Any]) -> Described:
-        if params.get("drop_pending_updates"):
-            self.state.drop_pending()
-        if self.state.webhook is None:
-            return Described(True, "Webhook is already deleted")
-        self.state.webhook = None
-        await self.webhooks.stop()
-        self.state.changed.notify()
-        return Described(True, "Webhook was deleted")
-
-    async def get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        hook = self.state.webhook
-        out: dict[str, Any] = {"url": hook.url if hook else "", "has_custom_certificate": False,
-                               "pending_update_count": len(self.state.pending)}
-        if hook is not None:
-            out["max_connections"] = hook.max_connections
-            out |= present(ip_address=hook.ip_address, allowed_updates=hook.allowed_updates,
-                           last_error_date=hook.last_error_date)
-            if hook.last_error_date:
-                out["last_error_message"] = hook.last_error_message
-        return out
-
     # -- methods: messages --------------------------------------------------------------------
 
     async def send_message(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -495,49 +383,9 @@ class BotApi(MediaMethods):
             raise bad_request("wrong parameter action in request")
         return True
 
-    # -- methods: commands --------------------------------------------------------------------
-
-    @staticmethod
-    def _command_key(params: dict[str, Any]) -> tuple[str, str]:
-        lang = params.get("language_code") or ""
-        if lang and not _LANG_RE.match(lang):
-            raise bad_request("invalid language code specified")
-        return scope_key(params.get("scope")), lang
-
-    async def set_my_commands(self, params: dict[str, Any]) -> bool:
-        commands = params["commands"]
-        if len(commands) > 100:
-            raise bad_request("too many commands specified")
-        for c in commands:
-            if not _COMMAND_RE.match(c["command"]):
-                raise bad_request("BOT_COMMAND_INVALID")
-            if not 1 <= len(c["description"].strip()) <= 256:
-                raise bad_request("command description is empty or too long")
-        key = self._command_key(params)
-        if commands:
-            self.state.commands[key] = [{"command": c["command"], "description": c["description"]}
-                                        for c in commands]
-        else:
-            self.state.commands.pop(key, None)
-        return True
-
-    async def get_my_commands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return list(self.state.commands.get(self._command_key(params), []))
-
-    async def delete_my_commands(self, params: dict[str, Any]) -> bool:
-        self.state.commands.pop(self._command_key(params), None)
-        return True
-
-
 def _valid_button_url(url: str) -> bool:
     """Telegram accepts http(s) URLs with a dotted host name, and tg:// links."""
     if url.startswith("tg://"):
         return True
     parts = urlsplit(url if "://" in url else "http://" + url)
     return parts.scheme in ("http", "https") and "." in (parts.hostname or "")
-
-
-def _webhook_conflict() -> ApiError:
-    return ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use "
-                         "deleteWebhook to delete the webhook first")
-

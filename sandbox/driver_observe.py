@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from sandbox.botapi import scope_key
+from sandbox.botapi_setup import scope_key
 from sandbox.driver_http import DriverError, float_param, int_param, json_reply, known, read_body
 
 if TYPE_CHECKING:
