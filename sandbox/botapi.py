@@ -3,6 +3,9 @@
 Every call goes through ``BotApi.call``: spec validation, the method's own checks (lengths,
 markup, chat access, flood limits), the state change, and an entry in the request log that tests
 read through the driver. Results are shaped like Telegram's so aiogram parses them unchanged.
+This file holds the calls and the message methods; the file methods are in
+:mod:`sandbox.botapi_media`, the bot's setup (updates, webhook, menus) in
+:mod:`sandbox.botapi_setup`.
 """
 
 from __future__ import annotations
