@@ -14,8 +14,7 @@ from pathlib import Path
 
 from bot.config import Settings
 
-from .conftest import VALID_PLAN, edit
-from .test_loader import CASES, _without_categories
+from .malformed import CASES, malformed_text
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -28,11 +27,7 @@ def test_validate_prints_the_messages_it_printed_before_the_split(tmp_path: Path
     cases = tmp_path / "cases"
     cases.mkdir()
     for case_id, replacements, path, _words in CASES:
-        text = (
-            _without_categories(VALID_PLAN)
-            if path == "category"
-            else edit(VALID_PLAN, *replacements)
-        )
+        text = malformed_text(replacements, path)
         (cases / f"{case_id}.toml").write_text(text, encoding="utf-8")
     (tmp_path / "cli").mkdir()
     (tmp_path / "cli" / BROKEN.name).write_bytes(BROKEN.read_bytes())
