@@ -29,7 +29,7 @@ from tests.e2e.test_review import (
     actions,
     buttons,
     nomination,
-    propose_and_send,
+    officer_card,
 )
 from tests.e2e.test_wizard import proposer
 from tests.e2e.wizard_driver import complete
@@ -63,18 +63,14 @@ async def reminders_queued(factory: async_sessionmaker[AsyncSession]) -> int:
 async def asked_of_police(people: dict[str, SimUser], nominee_is: str) -> dict:
     """A village head proposes a key cadre or prestigious person under Kon Tum's plan; the
     commune officer asks for opinions; the police's request, as it reached them."""
-    officer, police = people["commune_officer"], people["consultee"]
-    await propose_and_send(
-        people["village_head"], "kontum-44-2023", overrides={"doi-tuong-ap-dung": nominee_is}
-    )
-    return await police_asked(officer, police)
+    card = await officer_card(people, "kontum-44-2023", overrides={"doi-tuong-ap-dung": nominee_is})
+    return await police_asked(people, card)
 
 
-async def police_asked(officer: SimUser, police: SimUser) -> dict:
-    """The officer asks for opinions on the card that reached them; the police's request."""
-    card = await officer.wait_for(WAITING)
-    await officer.press(text="6. Hỏi ý kiến", message_id=card["message_id"])
-    return await police.wait_for("ý kiến của anh/chị")
+async def police_asked(people: dict[str, SimUser], card: dict) -> dict:
+    """The officer asks for opinions on their card; the police's request, as it reached them."""
+    await people["commune_officer"].press(text="6. Hỏi ý kiến", message_id=card["message_id"])
+    return await people["consultee"].wait_for("ý kiến của anh/chị")
 
 
 async def test_police_object_and_the_reviewer_is_held_until_they_agree(
@@ -169,7 +165,7 @@ async def test_a_plan_that_allows_it_lets_the_reviewer_pass_over_with_a_reason(
     done = await complete(head, plan, await head.send("/propose"), category=2)
     assert "Đủ điều kiện" in done.text, done.text
     assert "Đã gửi" in (await head.press(text="1. Gửi đề xuất")).text
-    request = await police_asked(officer, police)
+    request = await police_asked(people, await officer.wait_for(WAITING))
     await police.press(text="2. Phản đối", message_id=request["message_id"])
     await police.send("Không rõ người này")
     update = await officer.wait_for("Có ý kiến mới")

@@ -53,6 +53,12 @@ async def propose_and_send(user: SimUser, plan_id: str, **kwargs: Any) -> None:
     assert "Đã gửi" in sent.text
 
 
+async def officer_card(people: dict[str, SimUser], plan_id: str, **kwargs: Any) -> dict:
+    """The village head proposes under ``plan_id``; the card as the commune officer got it."""
+    await propose_and_send(people["village_head"], plan_id, **kwargs)
+    return await people["commune_officer"].wait_for(WAITING)
+
+
 def buttons(message: dict[str, Any]) -> list[str]:
     return [b["text"] for row in message.get("buttons") or [] for b in row]
 
@@ -64,8 +70,7 @@ async def test_full_chain_commune_district_province_kontum(
 ) -> None:
     head, officer = people["village_head"], people["commune_officer"]
     district, province = people["district_reviewer"], people["province_reviewer"]
-    await propose_and_send(head, "kontum-44-2023")
-    card = await officer.wait_for(WAITING)
+    card = await officer_card(people, "kontum-44-2023")
     assert "Y Thị Hoa" in card["text"] and "Tiêu chí đạt:" in card["text"]
     # Every criterion of the category, with its answer and verdict, and the files it holds.
     kontum = load_preset("kontum-44-2023")
@@ -120,8 +125,7 @@ async def test_return_edit_resubmit_approve_keeps_history_konray(
         people["commune_officer"],
         people["district_reviewer"],
     )
-    await propose_and_send(head, "konray-2023-2025")
-    card = await officer.wait_for(WAITING)
+    card = await officer_card(people, "konray-2023-2025")
     ask = await officer.press(text="2. Trả lại để sửa", message_id=card["message_id"])
     assert "lý do" in ask.text
     returned = await officer.send("Năm sinh chưa đúng, đề nghị kiểm tra lại")
@@ -168,8 +172,7 @@ async def test_reject_with_reason_then_withdraw(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     head, officer = people["village_head"], people["commune_officer"]
-    await propose_and_send(head, "konray-2023-2025")
-    card = await officer.wait_for(WAITING)
+    card = await officer_card(people, "konray-2023-2025")
     await officer.press(text="3. Từ chối", message_id=card["message_id"])
     assert "vài từ" in (await officer.send("x")).text
     await officer.send("Không đúng đối tượng của kế hoạch")
@@ -191,11 +194,10 @@ async def test_consultee_opinion_is_asked_and_attached(
     people: dict[str, SimUser],
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    head, officer, police = people["village_head"], people["commune_officer"], people["consultee"]
-    await propose_and_send(
-        head, "kontum-44-2023", overrides={"doi-tuong-ap-dung": "Người có uy tín"}
+    officer, police = people["commune_officer"], people["consultee"]
+    card = await officer_card(
+        people, "kontum-44-2023", overrides={"doi-tuong-ap-dung": "Người có uy tín"}
     )
-    card = await officer.wait_for(WAITING)
     assert "Cần ý kiến của:" in card["text"]
     early = await officer.press(text=FORWARD, message_id=card["message_id"])
     assert "cho ý kiến trước" in early.text
@@ -341,9 +343,8 @@ async def test_cancel_drops_a_pending_reason(
     people: dict[str, SimUser],
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    head, officer = people["village_head"], people["commune_officer"]
-    await propose_and_send(head, "konray-2023-2025")
-    card = await officer.wait_for(WAITING)
+    officer = people["commune_officer"]
+    card = await officer_card(people, "konray-2023-2025")
     await officer.press(text="2. Trả lại để sửa", message_id=card["message_id"])
     assert "Đã dừng" in (await officer.send("/cancel")).text
     assert "chưa hiểu" in (await officer.send("Lý do nào đó")).text
