@@ -299,11 +299,17 @@ async def render_review_card(
         return None
     with use_locale(locale):
         today = date.fromisoformat(str(payload["today"]))
-        screen = await card(session, nomination, today, actions=bool(payload.get("actions", True)))
-        return Screen(f"{_(str(payload['lead']))}\n\n{screen.text}", screen.rows, edit=False)
+        actions = bool(payload.get("actions", True))
+        screen = await card(session, nomination, today, actions=actions)
+        text = f"{_(str(payload['lead']))}\n\n{screen.text}"
+        if actions:  # typed numbers answer one's own screens: /review opens this card as one
+            text += f"\n{_(NO_BUTTONS)}"
+        return Screen(text, screen.rows, edit=False)
 
 
 NEW_FOR_REVIEW = N_("📥 A nomination is waiting for your review.")
+#: Said under a card that came as a notice, as under a consulted body's (bot.dialogs.consulting).
+NO_BUTTONS = N_("No buttons on your phone? Type /review.")
 NOBODY_TO_DECIDE = N_(
     "⚠️ Nobody may decide on this nomination at its level: its proposer is the only reviewer "
     "registered there (or there is none), and nobody reviews their own nomination. Please "

@@ -90,8 +90,13 @@ async def test_full_chain_commune_district_province_kontum(
     told = await head.wait_for("chuyển lên cấp trên")
     assert "Nguyễn Thị Lan" in told["text"]
 
+    # The district answers by typing, as on a channel without buttons: the card says how.
     card = await district.wait_for(WAITING)
-    await district.press(text=FORWARD, message_id=card["message_id"])
+    assert card["text"].endswith("Điện thoại không có nút bấm? Gõ /review.")
+    assert "chưa hiểu" in (await district.send("1")).text  # the card came on its own
+    assert "1. #1 Y Thị Hoa" in (await district.send("/review")).text
+    assert "Hồ sơ số 1" in (await district.send("1")).text
+    assert "Tỉnh Kon Tum" in (await district.send("1")).text
     card = await province.wait_for(WAITING)
     assert "1. Phê duyệt" in buttons(card)
     done = await province.press(text="1. Phê duyệt", message_id=card["message_id"])
