@@ -171,18 +171,30 @@ async def _consultee(
             )
         ).all()
         for unit in units:
-            users = (
-                await session.scalars(
-                    select(User)
-                    .join(Membership, Membership.user_id == User.id)
-                    .where(Membership.unit_id == unit.id, Membership.role == CONSULTEE)
-                )
-            ).all()
+            users = await body_people(session, unit.id)
             if users:
-                return unit, list(users)
+                return unit, users
         if units:
             return units[0], []
     return None, []
+
+
+async def body_people(session: AsyncSession, unit_id: int) -> list[User]:
+    """The active people who answer for a consulted body: those asked, and those reminded."""
+    return list(
+        (
+            await session.scalars(
+                select(User)
+                .join(Membership, Membership.user_id == User.id)
+                .where(
+                    Membership.unit_id == unit_id,
+                    Membership.role == CONSULTEE,
+                    User.is_active.is_(True),
+                )
+                .order_by(User.id)
+            )
+        ).all()
+    )
 
 
 def may_answer(actor: Actor, consultation: Consultation) -> bool:
@@ -271,20 +283,9 @@ async def awaiting_reminder(
         since = consultation.reminded_at or consultation.requested_at
         if moment - since < timedelta(days=days):
             continue
-        people = (
-            await session.scalars(
-                select(User)
-                .join(Membership, Membership.user_id == User.id)
-                .where(
-                    Membership.unit_id == consultation.unit_id,
-                    Membership.role == CONSULTEE,
-                    User.is_active.is_(True),
-                )
-                .order_by(User.id)
-            )
-        ).all()
+        people = await body_people(session, consultation.unit_id)
         if people:
-            due.append((consultation, list(people)))
+            due.append((consultation, people))
     return due
 
 

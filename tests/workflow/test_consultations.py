@@ -16,7 +16,7 @@ from bot.workflow import consultations, nominations, review, review_chain
 from bot.workflow.activations import running_plans
 from bot.workflow.review import ReviewRefused
 from storage.models import AuditEntry, Consultation, Nomination
-from tests.workflow.seeded import TODAY, actor, seeded_database, unit
+from tests.workflow.seeded import TODAY, actor, seeded_database, unit, user
 
 PLAN = "tiny-consult-2026"
 seeded_file, database_url = seeded_database(
@@ -217,3 +217,17 @@ async def test_opinions_lists_what_the_body_may_still_answer_unanswered_first(
         session, await actor(session, 1003), first.id, first.version, review.REJECT, "Không đạt"
     )
     assert [c.id for c, _ in await consultations.asked_of(session, police)] == [two.id]
+
+
+async def test_a_body_whose_only_person_left_is_not_asked_and_says_so(
+    session: AsyncSession,
+) -> None:
+    """The people asked are the people reminded: the active ones of the body."""
+    police = await user(session, 1008)
+    police.is_active = False
+    nomination = await propose(session)
+    _, created = await consultations.request_consultations(
+        session, await actor(session, 1003), nomination.id
+    )
+    [(consultation, people)] = created
+    assert people == [] and consultation.status == "unavailable"
