@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import App
 from sandbox.client import SimUser
 from sandbox.server import Sandbox
-from tests.e2e.test_progress import downloaded
+from tests.e2e.test_progress import sent_document
 from tests.e2e.test_review import WAITING, _activate, buttons, quick
 
 
@@ -27,9 +27,7 @@ async def test_the_reviewer_gets_the_word_report_from_the_card(
     label = next(b for b in buttons(card) if b.endswith("Báo cáo (Word)"))
     sent = await officer.press(text=label, message_id=card["message_id"])
     assert "📄 Báo cáo thành tích của Y Thị Hoa (hồ sơ số 1), theo mẫu." in sent.text
-    [document] = [m for m in sent.messages if m["kind"] == "document"]
-    assert document["file_name"].startswith("bao-cao-thanh-tich-1-")
-    report = Document(io.BytesIO(await downloaded(sandbox, document)))
+    report = Document(io.BytesIO(await sent_document(sandbox, sent, "bao-cao-thanh-tich-1-")))
     text = "\n".join(p.text for p in report.paragraphs)
     assert "- Họ và tên: Y Thị Hoa" in text and "- Dân tộc: Kinh" in text  # the chain's copy
     # A forged press by someone outside the chain and the subtree gets nothing.

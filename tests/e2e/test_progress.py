@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import App
 from bot.dialogs import progress as dialog
 from bot.reports.chart import WIDTH_PX
-from sandbox.client import SandboxClient, SimUser
+from sandbox.client import Reply, SandboxClient, SimUser
 from sandbox.server import Sandbox
 from tests.e2e.test_review import _activate, quick
 
@@ -26,6 +26,13 @@ async def downloaded(sandbox: Sandbox, message: dict) -> bytes:
         url = f"{sandbox.base_url}/driver/files/{message['file_id']}"
         async with http.get(url) as response:
             return await response.read()
+
+
+async def sent_document(sandbox: Sandbox, reply: Reply, name_starts: str) -> bytes:
+    """The one document a reply carried, named as expected, as the person downloads it."""
+    [document] = [m for m in reply.messages if m["kind"] == "document"]
+    assert document["file_name"].startswith(name_starts)
+    return await downloaded(sandbox, document)
 
 
 async def test_progress_chart_pages_and_a_card_one_tap_away(
@@ -84,8 +91,7 @@ async def test_the_registration_list_comes_as_an_excel_file(
     tiny = await officer.press(text=TINY_BUTTON)
     sent = await officer.press(text="📄 Danh sách Excel", message_id=tiny.messages[0]["message_id"])
     assert "📄 Danh sách đăng ký của Xã Đăk Ruồng, UBND huyện Thử: 01/KH-TEST" in sent.text
-    [document] = [m for m in sent.messages if m["kind"] == "document"]
-    assert document["file_name"].startswith("danh-sach-KT-KR-DRU-tiny-2026-")
-    sheet = load_workbook(io.BytesIO(await downloaded(sandbox, document))).active
+    data = await sent_document(sandbox, sent, "danh-sach-KT-KR-DRU-tiny-2026-")
+    sheet = load_workbook(io.BytesIO(data)).active
     assert sheet["A2"].value == "Đơn vị: Xã Đăk Ruồng"
     assert sheet["B7"].value == "Y Thị Hoa" and sheet["B9"].value == "Tổng cộng: 1"
