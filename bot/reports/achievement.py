@@ -33,12 +33,28 @@ COLLECTIVE = "bao-cao-thanh-tich-tap-the.docx"
 SENSITIVE = ("ethnicity", "phone")
 
 
-def template_for(nomination: Nomination, override_dir: Path | None = None) -> Path:
-    """The administrator's template where there is one, else the shipped one."""
-    name = INDIVIDUAL if nomination.subject_kind == "individual" else COLLECTIVE
+def template_named(name: str, override_dir: Path | None = None) -> Path:
+    """The administrator's template of this name where there is one, else the shipped one."""
     if override_dir is not None and (override_dir / name).is_file():
         return override_dir / name
     return TEMPLATES / name
+
+
+def template_for(nomination: Nomination, override_dir: Path | None = None) -> Path:
+    name = INDIVIDUAL if nomination.subject_kind == "individual" else COLLECTIVE
+    return template_named(name, override_dir)
+
+
+async def letterhead(session: AsyncSession, unit: Unit, today: date) -> dict[str, Any]:
+    """The heading every report opens with: the unit under the one above it, place and date."""
+    above = await session.get(Unit, unit.parent_id) if unit.parent_id else None
+    return {
+        "unit_above": above.name if above else "",
+        "unit": unit.name,
+        "place": unit.name,
+        "day": f"{today.day:02d}",
+        "month": f"{today.month:02d}",
+    }
 
 
 async def context_of(
@@ -52,7 +68,6 @@ async def context_of(
     # level above it; without a chain, by the proposing unit's own administrative home.
     chain = await stops(session, nomination, plan)
     home = chain[0].unit if chain else await admin_home(session, proposing)
-    above = await session.get(Unit, home.parent_id) if home.parent_id else None
     nominee = nomination.nominee
     with use_locale("vi"):
         criteria = [
@@ -65,11 +80,7 @@ async def context_of(
         ]
         sex = _(SEX_LABELS[nominee["sex"]]) if nominee.get("sex") in SEX_LABELS else ""
     context: dict[str, Any] = {
-        "unit_above": above.name if above else "",
-        "unit": home.name,
-        "place": home.name,
-        "day": f"{today.day:02d}",
-        "month": f"{today.month:02d}",
+        **await letterhead(session, home, today),
         "year": today.year,
         "category": plan.category(nomination.category_id).title if nomination.category_id else "",
         "name": str(nominee.get("name", "")),

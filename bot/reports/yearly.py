@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plans.schema import Plan
-from bot.reports.achievement import TEMPLATES
+from bot.reports.achievement import letterhead, template_named
 from bot.reports.progress import progress_of
 from bot.workflow.lifecycle import APPROVED, DRAFT, REJECTED, RETURNED, SUBMITTED, UNDER_REVIEW
 from storage.models import Unit
@@ -22,9 +22,7 @@ YEARLY = "bao-cao-nam.docx"
 
 
 def yearly_template(override_dir: Path | None = None) -> Path:
-    if override_dir is not None and (override_dir / YEARLY).is_file():
-        return override_dir / YEARLY
-    return TEMPLATES / YEARLY
+    return template_named(YEARLY, override_dir)
 
 
 def _figures(name: str, states: Counter[str], minimum: object = "") -> dict[str, Any]:
@@ -59,14 +57,9 @@ async def yearly_context(
         if own is not None and own.quota is not None
         else ""
     )
-    above = await session.get(Unit, root.parent_id) if root.parent_id else None
     return {
+        **await letterhead(session, root, today),
         "year": year,
-        "unit": root.name,
-        "unit_above": above.name if above else "",
-        "place": root.name,
-        "day": f"{today.day:02d}",
-        "month": f"{today.month:02d}",
         "plan_title": plan.plan.title,
         "plan_document": plan.plan.document,
         "total": _figures(root.name, progress.totals),
