@@ -44,7 +44,7 @@ async def _plan_and_unit(
 
 
 async def export_list(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.reports.registration import listed, workbook
+    from bot.reports.registration import file_stem, listed, workbook
 
     await upgrade(settings)
     year = args.year or datetime.now(settings.zone).year
@@ -54,7 +54,7 @@ async def export_list(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         plan, unit = found
         entries = await listed(session, plan, unit, year)
-    out: Path = args.out or Path(f"danh-sach-{unit.code}-{plan.id}-{year}.xlsx")
+    out: Path = args.out or Path(f"{file_stem(plan, unit, year)}.xlsx")
     await asyncio.to_thread(out.write_bytes, workbook(plan, unit, year, entries))
     print(
         _("{file}: {count} nomination(s) of {unit} for {plan}, {year}.").format(

@@ -18,7 +18,7 @@ from bot.handlers.ui import Ui
 from bot.handlers.wizard import today
 from bot.reports.achievement import render
 from bot.reports.chart import chart_png
-from bot.reports.registration import workbook
+from bot.reports.registration import file_stem, workbook
 from bot.reports.yearly import yearly_template
 from bot.workflow.actor import Actor
 
@@ -84,7 +84,7 @@ async def export_pressed(
         return
     reply, export = await dialog.export_list(session, actor, today().date(), int(index))
     if export is not None:
-        stem = f"danh-sach-{export.root.code}-{export.plan.id}-{export.year}"
+        stem = file_stem(export.plan, export.root, export.year)
         make = partial(workbook, export.plan, export.root, export.year, export.entries)
         reply = await send_made(
             reply, settings, make, kind="document", folder="exports", stem=stem, suffix=".xlsx"

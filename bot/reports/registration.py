@@ -86,6 +86,11 @@ async def listed(session: AsyncSession, plan: Plan, root: Unit, year: int) -> li
     )
 
 
+def file_stem(plan: Plan, root: Unit, year: int) -> str:
+    """The list's file name without its suffix, the same from chat and from the command line."""
+    return f"danh-sach-{root.code}-{plan.id}-{year}"
+
+
 def workbook(plan: Plan, root: Unit, year: int, entries: list[Entry]) -> bytes:
     """The list as .xlsx bytes."""
     from openpyxl import Workbook
