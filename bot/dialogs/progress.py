@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs.plan_names import plan_short
 from bot.dialogs.review_replies import Reply
-from bot.dialogs.screen import Choice, Screen
+from bot.dialogs.screen import Choice, Screen, page_within, rows_of
 from bot.i18n import N_, _, format_date, format_datetime, get_locale
 from bot.plans.schema import Plan
 from bot.reports.progress import SHOWN, Progress, UnitRow, progress_of
@@ -102,8 +102,7 @@ async def show_progress(
         return found, None
     root, running, plan_index, plan = found.root, found.running, found.index, found.plan
     progress = await progress_of(session, plan, root, today)
-    pages = max(1, -(-len(progress.rows) // PAGE))
-    page = min(max(page, 0), pages - 1)
+    page, pages = page_within(len(progress.rows), PAGE, page)
     rows = progress.rows[page * PAGE : (page + 1) * PAGE]
     lines = _heading(progress, today)
     if progress.rows:
@@ -151,15 +150,11 @@ async def show_progress(
         for i, r in enumerate(running)
         if i != plan_index
     ]
-    screen_rows = tuple(
-        tuple(group)
-        for group in (
-            *_chunks(choices, 3),
-            *_chunks(fields, 3),
-            *_chunks(nav, 6),
-            *_chunks(others, 1),
-        )
-        if group
+    screen_rows = (
+        *rows_of(choices, per_row=3),
+        *rows_of(fields, per_row=3),
+        *rows_of(nav, per_row=6),
+        *rows_of(others),
     )
     reply = Reply([Screen("\n".join(lines), screen_rows, edit=False)])
     if not rows:
@@ -171,10 +166,6 @@ async def show_progress(
         _("minimum"),
     )
     return reply, chart
-
-
-def _chunks(items: list[Choice], size: int) -> list[list[Choice]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _heading(progress: Progress, today: date) -> list[str]:
@@ -264,8 +255,7 @@ async def show_list(
         )
         or 0
     )
-    pages = max(1, -(-total // LIST_PAGE))
-    page = min(max(page, 0), pages - 1)
+    page, pages = page_within(total, LIST_PAGE, page)
     items = (
         await session.execute(
             select(Nomination, Unit.name)
@@ -307,8 +297,8 @@ async def show_list(
     if page + 1 < pages:
         nav.append(Choice(_("Next ▶"), f"pl:{plan_index}:{what}:{page + 1}", numbered=False))
     nav.append(Choice(_("Back to progress"), f"pg:{plan_index}:0", numbered=False))
-    rows = (*_chunks(choices, 2), tuple(nav))
-    return Reply([Screen("\n".join(lines), tuple(tuple(r) for r in rows), edit=False)])
+    rows = (*rows_of(choices, per_row=2), tuple(nav))
+    return Reply([Screen("\n".join(lines), rows, edit=False)])
 
 
 # --- the registration list ------------------------------------------------------------------

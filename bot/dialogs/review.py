@@ -24,7 +24,7 @@ from bot.dialogs.review_cards import (
 )
 from bot.dialogs.review_history import evidence_screen, history_screen
 from bot.dialogs.review_replies import REFUSALS, Reply, refusal_text, refused
-from bot.dialogs.screen import Choice, Screen, rows_of
+from bot.dialogs.screen import Choice, Screen, page_within, rows_of
 from bot.i18n import N_, _, format_datetime, use_locale
 from bot.workflow import consultations, review, review_chain, review_queue
 from bot.workflow.actor import Actor
@@ -64,8 +64,7 @@ async def show_queue(
     )
     if not waiting:
         return Reply([Screen(_("Nothing is waiting for your review."), edit=False)])
-    pages = -(-len(waiting) // PAGE)
-    page = min(max(page, 0), pages - 1)
+    page, pages = page_within(len(waiting), PAGE, page)
     lines = [
         _("Waiting for your review: {count} (oldest first), page {page}/{pages}").format(
             count=len(waiting), page=page + 1, pages=pages

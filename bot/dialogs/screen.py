@@ -66,6 +66,13 @@ class Screen:
         return [c for c in self.choices if c.numbered]
 
 
+def page_within(count: int, per_page: int, page: int) -> tuple[int, int]:
+    """The page to show (0-based, kept within the pages there are) and how many pages there
+    are (at least one): a typed or stale page number past the end shows the last page."""
+    pages = max(1, -(-count // per_page))
+    return min(max(page, 0), pages - 1), pages
+
+
 def rows_of(choices: Iterable[Choice], per_row: int = 1) -> tuple[tuple[Choice, ...], ...]:
     items = list(choices)
     return tuple(tuple(items[i : i + per_row]) for i in range(0, len(items), per_row))

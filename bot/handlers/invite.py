@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.dialogs import onboarding as screens
+from bot.dialogs.screen import page_within
 from bot.handlers.filters import Cmd, DataPrefix
 from bot.handlers.ui import Ui
 from bot.workflow.actor import Actor
@@ -71,8 +72,7 @@ async def _unit_page(role: str, page: int, actor: Actor, session: AsyncSession, 
         if role_fits_unit(role, unit.kind, await parent_level(session, unit)):
             units.append((unit.id, f"{unit.name} ({unit.code})"))
     units = vi_sorted(units, key=lambda item: item[1])
-    pages = max(1, -(-len(units) // PAGE))
-    page = min(max(page, 0), pages - 1)
+    page, pages = page_within(len(units), PAGE, page)
     ui.show(screens.invite_units(role, units[page * PAGE : (page + 1) * PAGE], page, pages))
 
 
