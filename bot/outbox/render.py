@@ -26,18 +26,15 @@ async def render(session: AsyncSession, row: OutboxMessage, recipient: User) -> 
     """The screen for ``recipient``; None if there is nothing to send any more."""
     if row.kind == SCREEN:
         return screen_from_payload(row.payload)
+    # The others are drawn now, in the recipient's language, as things stand when they go out.
+    locale = resolve_locale(recipient.locale, recipient.language_code)
     if row.kind == REVIEW_CARD:
-        locale = resolve_locale(recipient.locale, recipient.language_code)
         return await render_review_card(session, row.payload, locale)
     if row.kind == BROADCAST:  # not at all once its sender stopped it
-        locale = resolve_locale(recipient.locale, recipient.language_code)
         return await render_broadcast(session, row.payload, recipient, locale)
-    if row.kind == REMINDER:  # drawn as things stand when it goes out: days left, progress
-        locale = resolve_locale(recipient.locale, recipient.language_code)
-        today = datetime.now(DISPLAY_TZ).date()
+    today = datetime.now(DISPLAY_TZ).date()
+    if row.kind == REMINDER:  # days left, progress
         return await render_reminder(session, row.payload, recipient, locale, today)
     if row.kind == CONSULT_REMINDER:  # not at all once the body answered
-        locale = resolve_locale(recipient.locale, recipient.language_code)
-        today = datetime.now(DISPLAY_TZ).date()
         return await render_consult_reminder(session, row.payload, locale, today)
     raise UnknownKind(row.kind)
