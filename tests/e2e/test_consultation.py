@@ -6,7 +6,7 @@ and prestigious persons (Điều 9.3, 9.8); it does not let a reviewer pass over
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -50,6 +50,17 @@ async def consultation(factory: async_sessionmaker[AsyncSession]) -> Consultatio
         row = await session.scalar(select(Consultation).where(Consultation.kind == "police"))
         assert row is not None
         return row
+
+
+async def set_times(
+    factory: async_sessionmaker[AsyncSession], asked: Consultation, **times: datetime
+) -> None:
+    """Move a consultation's request or last reminder back in time, as days passing would."""
+    async with factory() as session:
+        await session.execute(
+            update(Consultation).where(Consultation.id == asked.id).values(**times)
+        )
+        await session.commit()
 
 
 async def reminders_queued(factory: async_sessionmaker[AsyncSession]) -> int:
@@ -197,13 +208,7 @@ async def test_police_who_do_not_answer_are_reminded_and_answer_from_the_reminde
     assert await reminders_queued(session_factory) == 0  # Kon Tum gives them 3 days (default)
 
     asked = await consultation(session_factory)
-    async with session_factory() as session:
-        await session.execute(
-            update(Consultation)
-            .where(Consultation.id == asked.id)
-            .values(requested_at=asked.requested_at - timedelta(days=3))
-        )
-        await session.commit()
+    await set_times(session_factory, asked, requested_at=asked.requested_at - timedelta(days=3))
     await rounds.once()
     assert await reminders_queued(session_factory) == 1
     reminder = await police.wait_for("Nhắc việc", timeout=15)
@@ -215,13 +220,7 @@ async def test_police_who_do_not_answer_are_reminded_and_answer_from_the_reminde
 
     await police.press(text="1. Đồng ý", message_id=reminder["message_id"])
     await officer.wait_for("Công an xã Đăk Ruồng: đồng ý")
-    async with session_factory() as session:
-        await session.execute(
-            update(Consultation)
-            .where(Consultation.id == asked.id)
-            .values(reminded_at=asked.requested_at - timedelta(days=30))
-        )
-        await session.commit()
+    await set_times(session_factory, asked, reminded_at=asked.requested_at - timedelta(days=30))
     await rounds.once()  # answered: never again
     assert await reminders_queued(session_factory) == 1
     others = ("village_head", "commune_officer", "district_reviewer")
