@@ -53,15 +53,22 @@ async def asked(session: AsyncSession, nomination: Nomination) -> Consultation:
     return consultation
 
 
-async def forward(session: AsyncSession, nomination: Nomination, **kwargs: object) -> None:
+async def officer_decides(
+    session: AsyncSession, nomination: Nomination, decision: str, **kwargs: object
+) -> None:
+    """Commune officer 1003 decides on the nomination as it stands."""
     await review.decide(
         session,
         await actor(session, 1003),
         nomination.id,
         nomination.version,
-        review.ENDORSE,
+        decision,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+async def forward(session: AsyncSession, nomination: Nomination, **kwargs: object) -> None:
+    await officer_decides(session, nomination, review.ENDORSE, **kwargs)
 
 
 async def refusal(session: AsyncSession, nomination: Nomination, **kwargs: object) -> str:
@@ -114,14 +121,7 @@ async def test_a_return_clears_the_objection_and_the_next_round_asks_again(
     await consultations.answer_consultation(
         session, await actor(session, 1008), consultation.id, "disagree", "Chưa đúng đối tượng"
     )
-    await review.decide(
-        session,
-        await actor(session, 1003),
-        nomination.id,
-        nomination.version,
-        review.RETURN,
-        "Công an xã phản đối, xem lại",
-    )
+    await officer_decides(session, nomination, review.RETURN, reason="Công an xã phản đối, xem lại")
     # The old round's question can no longer be answered.
     with pytest.raises(ReviewRefused) as info:
         await consultations.answer_consultation(
@@ -213,9 +213,7 @@ async def test_opinions_lists_what_the_body_may_still_answer_unanswered_first(
     assert [(c.id, n.id) for c, n in listed] == [(two.id, second.id), (one.id, first.id)]
     assert await consultations.asked_of(session, await actor(session, 2101)) == []
     assert await consultations.asked_of(session, await actor(session, 1003)) == []
-    await review.decide(
-        session, await actor(session, 1003), first.id, first.version, review.REJECT, "Không đạt"
-    )
+    await officer_decides(session, first, review.REJECT, reason="Không đạt")
     assert [c.id for c, _ in await consultations.asked_of(session, police)] == [two.id]
 
 
